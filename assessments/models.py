@@ -1,0 +1,315 @@
+import secrets
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+
+from organizations.models import Organization, Team
+
+
+class Questionnaire(models.Model):
+    """One version of a questionnaire. A version never changes once loaded: editing the data file
+    and loading it again makes the next version, and rounds keep the version they were made with."""
+
+    slug = models.SlugField(max_length=60)
+    version = models.PositiveIntegerField()
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    minutes = models.PositiveSmallIntegerField(help_text="How long answering takes, roughly.")
+    # Tool landscape of the guide, kept with the version it was written for.
+    tool_categories = models.JSONField(default=list, blank=True)
+    content_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["slug", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["slug", "version"], name="questionnaire_version_unique"),
+            models.UniqueConstraint(fields=["slug", "content_hash"], name="questionnaire_hash_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} v{self.version}"
+
+
+class Dimension(models.Model):
+    """What a question scores: the fit checklist, a principle, a challenge, the goals or the
+    respondent's context."""
+
+    class Kind(models.TextChoices):
+        FIT = "fit", "Fit checklist"
+        PRINCIPLE = "principle", "Principle"
+        CHALLENGE = "challenge", "Challenge"
+        GOAL = "goal", "Goals"
+        CONTEXT = "context", "Context"
+
+    questionnaire = models.ForeignKey(
+        Questionnaire, on_delete=models.CASCADE, related_name="dimensions"
+    )
+    key = models.SlugField(max_length=60)
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    name = models.CharField(max_length=120)
+    position = models.PositiveSmallIntegerField()
+    description = models.TextField(blank=True)
+    solution = models.TextField(blank=True, help_text="The guide's answer to a challenge.")
+    tool_category = models.SlugField(max_length=60, blank=True)
+
+    class Meta:
+        ordering = ["questionnaire", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["questionnaire", "key"], name="dimension_key_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Section(models.Model):
+    questionnaire = models.ForeignKey(
+        Questionnaire, on_delete=models.CASCADE, related_name="sections"
+    )
+    key = models.SlugField(max_length=60)
+    position = models.PositiveSmallIntegerField()
+    title = models.CharField(max_length=200)
+    intro = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["questionnaire", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["questionnaire", "key"], name="section_key_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Question(models.Model):
+    """A question of one questionnaire version.
+
+    `options` lists the allowed values with their labels, `[{"value": 0, "label": "…"}, …]`; for a
+    scale every level has its own label. Multiple-choice answers are stored as a bit mask of the
+    chosen option values (see `Answer.value`), so the worker can count them in SQL on PostgreSQL
+    and SQLite alike.
+    """
+
+    class Kind(models.TextChoices):
+        YES_NO = "yes_no", "Yes / no"
+        SCALE = "scale", "Scale"
+        SINGLE_CHOICE = "single_choice", "Single choice"
+        MULTIPLE_CHOICE = "multiple_choice", "Multiple choice"
+        FREE_TEXT = "free_text", "Free text"
+
+    questionnaire = models.ForeignKey(
+        Questionnaire, on_delete=models.CASCADE, related_name="questions"
+    )
+    section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="questions")
+    dimension = models.ForeignKey(Dimension, on_delete=models.PROTECT, related_name="questions")
+    key = models.SlugField(max_length=60)
+    position = models.PositiveSmallIntegerField()
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    text = models.TextField()
+    help = models.TextField(blank=True)
+    options = models.JSONField(default=list, blank=True)
+    allows_dont_know = models.BooleanField(default=False)
+    required = models.BooleanField(default=True)
+    weight = models.FloatField(default=1.0)
+
+    class Meta:
+        ordering = ["questionnaire", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["questionnaire", "key"], name="question_key_unique"),
+            models.CheckConstraint(condition=Q(weight__gt=0), name="question_weight_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return self.key
+
+    @property
+    def allowed_values(self) -> frozenset[int]:
+        return frozenset(option["value"] for option in self.options)
+
+    @property
+    def max_value(self) -> int | None:
+        return max(self.allowed_values, default=None)
+
+
+class Round(models.Model):
+    """A survey round: draft → open → closed. Its scope is the whole organization when it names
+    no team. The anonymity thresholds are fixed once the first answer exists."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        OPEN = "open", "Open"
+        CLOSED = "closed", "Closed"
+
+    MIN_SCORE_THRESHOLD = 3
+    DEFAULT_SCORE_THRESHOLD = 5
+    DEFAULT_COMMENT_THRESHOLD = 10
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="rounds")
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    title = models.CharField(max_length=200)
+    questionnaire = models.ForeignKey(Questionnaire, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.DRAFT)
+    teams = models.ManyToManyField(Team, blank=True, related_name="rounds")
+    score_threshold = models.PositiveSmallIntegerField(default=DEFAULT_SCORE_THRESHOLD)
+    comment_threshold = models.PositiveSmallIntegerField(default=DEFAULT_COMMENT_THRESHOLD)
+    opens_at = models.DateTimeField(null=True, blank=True)
+    closes_at = models.DateTimeField(null=True, blank=True)
+    opened_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(score_threshold__gte=3), name="round_score_threshold_at_least_3"
+            ),
+            models.CheckConstraint(
+                condition=Q(comment_threshold__gte=F("score_threshold")),
+                name="round_comment_threshold_not_below_score_threshold",
+            ),
+            models.CheckConstraint(
+                condition=Q(closes_at__isnull=True)
+                | Q(opens_at__isnull=True)
+                | Q(closes_at__gt=F("opens_at")),
+                name="round_closes_after_it_opens",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == self.Status.OPEN
+
+
+def new_invitation_token() -> str:
+    """256 bits from the OS's CSPRNG, URL-safe (43 characters)."""
+    return secrets.token_urlsafe(32)
+
+
+class Invitation(models.Model):
+    """One respondent's way into a round. The token is the only credential a respondent has, so
+    it is long, random and unique; an anonymous link simply has no email."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Not sent yet"
+        SENT = "sent", "Sent"
+        REVOKED = "revoked", "Revoked"
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="invitations")
+    token = models.CharField(max_length=64, unique=True, default=new_invitation_token)
+    email = models.EmailField(blank=True)
+    team = models.ForeignKey(
+        Team, on_delete=models.SET_NULL, null=True, blank=True, related_name="invitations"
+    )
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["round", "email"],
+                condition=~Q(email=""),
+                name="invitation_email_unique_per_round",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.email or f"anonymous link #{self.pk}"
+
+
+class Response(models.Model):
+    """One respondent's answers to one round. The team is copied from the invitation when the
+    response starts, so moving people between teams later does not rewrite past rounds."""
+
+    invitation = models.OneToOneField(Invitation, on_delete=models.CASCADE, related_name="response")
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="responses")
+    team = models.ForeignKey(
+        Team, on_delete=models.SET_NULL, null=True, blank=True, related_name="responses"
+    )
+    started_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["round", "submitted_at"])]
+
+    def __str__(self) -> str:
+        return f"response to {self.round}"
+
+    @property
+    def is_submitted(self) -> bool:
+        return self.submitted_at is not None
+
+
+class Answer(models.Model):
+    """One answer per response and question, enforced by the database.
+
+    `value` holds yes/no (1/0), a scale level, a single choice's option value, or a bit mask of
+    the chosen options for multiple choice (bit `1 << value`). "Don't know" is `dont_know=True`
+    with no value, so it is counted but can never be averaged in as a 0. Free text is in `text`.
+    """
+
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="answers")
+    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="answers")
+    value = models.IntegerField(null=True, blank=True)
+    dont_know = models.BooleanField(default=False)
+    text = models.TextField(blank=True)
+    # Set by whoever writes the answer (not auto_now), so imported or seeded answers keep their time.
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["response", "question"], name="answer_unique"),
+            models.CheckConstraint(
+                condition=~(Q(dont_know=True) & Q(value__isnull=False)),
+                name="answer_dont_know_has_no_value",
+            ),
+        ]
+        indexes = [models.Index(fields=["question", "value"])]
+
+    def __str__(self) -> str:
+        return f"{self.question.key}={self.value}"
+
+    @property
+    def chosen_values(self) -> list[int]:
+        """The option values of a multiple-choice answer, decoded from the bit mask."""
+        mask = self.value or 0
+        return [bit for bit in range(mask.bit_length()) if mask & (1 << bit)]
+
+
+class RoundResult(models.Model):
+    """The aggregate of one round, computed by the worker. Each computation makes a new version;
+    exactly one per round is current (a partial unique constraint). `responses_seen` and
+    `answers_updated_until` record what the computation saw, so a stale result is recognised."""
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="results")
+    version = models.PositiveIntegerField()
+    is_current = models.BooleanField(default=True)
+    data = models.JSONField(default=dict)
+    responses_seen = models.PositiveIntegerField(default=0)
+    answers_updated_until = models.DateTimeField(null=True, blank=True)
+    computed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["round", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["round", "version"], name="round_result_version_unique"),
+            models.UniqueConstraint(
+                fields=["round"], condition=Q(is_current=True), name="round_result_one_current"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.round} result v{self.version}"

@@ -1,0 +1,43 @@
+"""The one place where organization-scoped URLs check who may see them.
+
+Every view under /o/<organization_slug>/ is wrapped in `organization_view`. A user who is not a
+member gets 404, so the organization's existence is never confirmed to outsiders; a member
+without the role gets 403. The view receives `request.organization` and `request.membership`.
+"""
+
+from collections.abc import Callable
+from functools import wraps
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+
+from .models import Membership
+
+ROLE_RANK = {Membership.Role.MEMBER: 0, Membership.Role.LEAD: 1, Membership.Role.OWNER: 2}
+
+
+def organization_view(*, role: Membership.Role = Membership.Role.MEMBER):
+    """Require a membership of the URL's organization with at least `role`."""
+
+    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @login_required
+        @wraps(view)
+        def wrapped(request: HttpRequest, organization_slug: str, *args, **kwargs) -> HttpResponse:
+            membership = (
+                Membership.objects.select_related("organization")
+                .filter(user=request.user, organization__slug=organization_slug)
+                .first()
+            )
+            if membership is None:
+                raise Http404("No such organization.")
+            if ROLE_RANK[membership.role] < ROLE_RANK[role]:
+                raise PermissionDenied("Your role in this organization does not allow this.")
+            request.organization = membership.organization
+            request.membership = membership
+            return view(request, *args, **kwargs)
+
+        wrapped.required_role = role
+        return wrapped
+
+    return decorator
