@@ -26,8 +26,12 @@ class Questionnaire(models.Model):
     class Meta:
         ordering = ["slug", "-version"]
         constraints = [
-            models.UniqueConstraint(fields=["slug", "version"], name="questionnaire_version_unique"),
-            models.UniqueConstraint(fields=["slug", "content_hash"], name="questionnaire_hash_unique"),
+            models.UniqueConstraint(
+                fields=["slug", "version"], name="questionnaire_version_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["slug", "content_hash"], name="questionnaire_hash_unique"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -266,7 +270,7 @@ class Answer(models.Model):
     value = models.IntegerField(null=True, blank=True)
     dont_know = models.BooleanField(default=False)
     text = models.TextField(blank=True)
-    # Set by whoever writes the answer (not auto_now), so imported or seeded answers keep their time.
+    # Set by the writer (not auto_now), so imported or seeded answers keep their own time.
     updated_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -305,7 +309,9 @@ class RoundResult(models.Model):
     class Meta:
         ordering = ["round", "-version"]
         constraints = [
-            models.UniqueConstraint(fields=["round", "version"], name="round_result_version_unique"),
+            models.UniqueConstraint(
+                fields=["round", "version"], name="round_result_version_unique"
+            ),
             models.UniqueConstraint(
                 fields=["round"], condition=Q(is_current=True), name="round_result_one_current"
             ),

@@ -92,7 +92,7 @@ def validate(data: dict) -> None:
             if kind == Question.Kind.MULTIPLE_CHOICE and len(options) > MAX_MULTIPLE_CHOICE_OPTIONS:
                 problems.append(f"{where} has more than {MAX_MULTIPLE_CHOICE_OPTIONS} options")
             if question.get("dont_know") and kind != Question.Kind.SCALE:
-                problems.append(f"{where}: only scale questions offer \"don't know\"")
+                problems.append(f'{where}: only scale questions offer "don\'t know"')
     if problems:
         raise QuestionnaireError("; ".join(problems))
 

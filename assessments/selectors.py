@@ -28,7 +28,7 @@ def round_list(*, organization: Organization) -> QuerySet[Round]:
 
 
 def round_get(*, organization: Organization, public_id) -> Round:
-    """A round of this organization by its public id, or 404 (whether or not it exists elsewhere)."""
+    """A round of this organization by public id, or 404, whether or not it exists elsewhere."""
     return get_object_or_404(round_list(organization=organization), public_id=public_id)
 
 

@@ -5,6 +5,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from organizations.selectors import user_organizations
+
 from .health import broker_problem
 
 

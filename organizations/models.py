@@ -74,7 +74,9 @@ class Team(models.Model):
     class Meta:
         ordering = ["name"]
         constraints = [
-            models.UniqueConstraint(fields=["organization", "name"], name="team_name_unique_per_org"),
+            models.UniqueConstraint(
+                fields=["organization", "name"], name="team_name_unique_per_org"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -6,8 +6,8 @@ os.environ.setdefault("DJANGO_SECRET_KEY", "tests-only-secret-key-not-for-produc
 os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
 os.environ.setdefault("DJANGO_SECURE_SSL_REDIRECT", "0")
 
-from config.settings import *  # noqa: E402,F403
-from config.settings import REDIS_URL  # noqa: E402
+from config.settings import *  # noqa: F403
+from config.settings import REDIS_URL
 
 # Tasks run in-process unless a test starts a real worker: a stray .delay() must never reach a
 # broker that another database's worker might consume.
