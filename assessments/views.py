@@ -7,8 +7,8 @@ from organizations.tenancy import organization_view
 from .selectors import invitation_by_token, round_list
 
 
-@require_GET
 @organization_view()
+@require_GET
 def round_list_view(request: HttpRequest) -> HttpResponse:
     rounds = round_list(organization=request.organization)
     return render(request, "assessments/round_list.html", {"rounds": rounds})

@@ -9,15 +9,15 @@ from organizations.models import Membership
 from organizations.tenancy import organization_view
 
 
-@require_GET
 @organization_view(role=Membership.Role.LEAD)
+@require_GET
 def round_dashboard(request: HttpRequest, round_id: UUID) -> HttpResponse:
     round = round_get(organization=request.organization, public_id=round_id)
     return render(request, "reports/round_dashboard.html", {"round": round})
 
 
-@require_GET
 @organization_view(role=Membership.Role.LEAD)
+@require_GET
 def round_report(request: HttpRequest, round_id: UUID) -> HttpResponse:
     round = round_get(organization=request.organization, public_id=round_id)
     return render(request, "reports/round_report.html", {"round": round})

@@ -11,7 +11,7 @@ from config.settings import REDIS_URL
 
 # Tasks run in-process unless a test starts a real worker: a stray .delay() must never reach a
 # broker that another database's worker might consume.
-CELERY_BROKER_URL = "memory://"
+CELERY_BROKER_URL = "memory://localhost/"
 CELERY_TASK_ALWAYS_EAGER = True
 TEST_REDIS_URL = REDIS_URL
 
@@ -20,3 +20,5 @@ STORAGES = {
     **STORAGES,  # noqa: F405
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# Serve static files from the finders, as in development: tests do not run collectstatic.
+WHITENOISE_AUTOREFRESH = True

@@ -1,0 +1,58 @@
+import json
+
+from django.core.management.base import BaseCommand, CommandError
+from django.urls import reverse
+
+from assessments.demo import demo_seed
+from assessments.tasks import round_result_compute_task
+
+
+class Command(BaseCommand):
+    help = (
+        "Make (or refresh) the demo organization: a lead, a closed round and an open round with "
+        "answers, aggregated. With --json, print only the JSON that scripts rely on."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--respondents", type=int, default=40)
+        parser.add_argument("--teams", type=int, default=4)
+        parser.add_argument("--json", action="store_true", dest="as_json")
+
+    def handle(self, *args, respondents: int, teams: int, as_json: bool, **options):
+        if respondents < 1 or teams < 1:
+            raise CommandError("--respondents and --teams must be at least 1.")
+        demo = demo_seed(respondents=respondents, teams=teams)
+        for demo_round in demo.rounds:
+            round_result_compute_task.delay(demo_round.round.pk)
+        slug = demo.organization.slug
+        summary = {
+            "login_url": reverse("login"),
+            "lead": {"username": demo.lead.email, "password": demo.lead_password},
+            "rounds": [
+                {
+                    "title": item.round.title,
+                    "status": item.round.status,
+                    "dashboard_url": reverse(
+                        "reports:round-dashboard", args=[slug, item.round.public_id]
+                    ),
+                    "report_url": reverse(
+                        "reports:round-report", args=[slug, item.round.public_id]
+                    ),
+                    "invitation_urls": [
+                        reverse("assessments:survey", args=[invitation.token])
+                        for invitation in item.pending_invitations
+                    ]
+                    if item.round.is_open
+                    else [],
+                }
+                for item in demo.rounds
+            ],
+        }
+        if as_json:
+            self.stdout.write(json.dumps(summary))
+            return
+        self.stdout.write(
+            f"Demo ready: {respondents} respondents per round in {teams} teams.\n"
+            f"  Open http://127.0.0.1:8000{summary['login_url']}\n"
+            f"  Log in as {demo.lead.email} with password {demo.lead_password}"
+        )

@@ -1,0 +1,143 @@
+"""The cast: alice owns Acme, lena leads there, bob is a member there, charlie only belongs to
+Globex. Tests that need a real service get it or, in CI, fail: they never skip there."""
+
+import os
+
+import pytest
+from django.conf import settings
+
+from assessments.models import Round
+from assessments.questionnaire_loader import questionnaire_load
+from organizations.models import Membership, Organization, Team, User
+
+
+def require_service(name: str, available: bool) -> None:
+    """Skip a test whose service is not configured locally; fail it in CI."""
+    if available:
+        return
+    message = f"{name} is not configured for this test run"
+    if os.environ.get("CI"):
+        pytest.fail(f"{message}; CI must test against the real {name}.")
+    pytest.skip(message)
+
+
+@pytest.fixture
+def redis_url() -> str:
+    require_service("Redis (REDIS_URL)", bool(settings.TEST_REDIS_URL))
+    return settings.TEST_REDIS_URL
+
+
+@pytest.fixture
+def questionnaire(db):
+    return questionnaire_load().questionnaire
+
+
+@pytest.fixture
+def acme(db) -> Organization:
+    return Organization.objects.create(name="Acme", slug="acme")
+
+
+@pytest.fixture
+def globex(db) -> Organization:
+    return Organization.objects.create(name="Globex", slug="globex")
+
+
+def member(email: str, organization: Organization, role: Membership.Role) -> User:
+    user = User.objects.create_user(email=email, password="correct horse battery")
+    Membership.objects.create(user=user, organization=organization, role=role)
+    return user
+
+
+@pytest.fixture
+def alice(acme) -> User:
+    return member("alice@acme.example", acme, Membership.Role.OWNER)
+
+
+@pytest.fixture
+def lena(acme) -> User:
+    return member("lena@acme.example", acme, Membership.Role.LEAD)
+
+
+@pytest.fixture
+def bob(acme) -> User:
+    return member("bob@acme.example", acme, Membership.Role.MEMBER)
+
+
+@pytest.fixture
+def charlie(globex) -> User:
+    return member("charlie@globex.example", globex, Membership.Role.OWNER)
+
+
+@pytest.fixture
+def platform_team(acme) -> Team:
+    return Team.objects.create(organization=acme, name="Platform")
+
+
+@pytest.fixture
+def acme_round(acme, questionnaire, lena) -> Round:
+    return Round.objects.create(
+        organization=acme, questionnaire=questionnaire, title="Spring check", created_by=lena
+    )
+
+
+@pytest.fixture(scope="session")
+def celery_worker_process(django_db_setup, django_db_blocker):
+    """A real `celery worker` process on our own queue, reading and writing the test database.
+
+    Tests using it must be `django_db(transaction=True)`: the worker is another process and only
+    sees committed rows. It stops before the test database is dropped.
+    """
+    import subprocess
+    import sys
+    import uuid
+    from pathlib import Path
+
+    from django.db import connection
+
+    require_service("Redis (REDIS_URL)", bool(settings.TEST_REDIS_URL))
+    with django_db_blocker.unblock():
+        vendor = connection.vendor
+        database = dict(connection.settings_dict)
+    require_service("PostgreSQL (DATABASE_URL)", vendor == "postgresql")
+
+    queue = f"radar-test-{uuid.uuid4().hex[:12]}"
+    password = f":{database['PASSWORD']}" if database["PASSWORD"] else ""
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "DJANGO_SECRET_KEY": "worker-under-test",
+        "DATABASE_URL": (
+            f"postgres://{database['USER']}{password}@{database['HOST']}:{database['PORT']}"
+            f"/{database['NAME']}"
+        ),
+        "REDIS_URL": settings.TEST_REDIS_URL,
+        "CELERY_QUEUE": queue,
+    }
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "config",
+            "worker",
+            "--concurrency",
+            "1",
+            "--loglevel",
+            "INFO",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+        ],
+        cwd=Path(__file__).resolve().parent.parent,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    yield {"queue": queue, "broker_url": settings.TEST_REDIS_URL, "process": process}
+    process.terminate()
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()

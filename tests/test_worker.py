@@ -1,0 +1,36 @@
+import time
+
+import pytest
+from celery import Celery
+from django.utils import timezone
+
+from assessments.models import Invitation, Response, RoundResult
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_a_task_sent_through_redis_is_run_by_a_worker_process_and_writes_to_the_database(
+    celery_worker_process, acme_round
+):
+    for _ in range(3):
+        Response.objects.create(
+            invitation=Invitation.objects.create(round=acme_round),
+            round=acme_round,
+            submitted_at=timezone.now(),
+        )
+    producer = Celery(broker=celery_worker_process["broker_url"])
+
+    producer.send_task(
+        "assessments.tasks.round_result_compute_task",
+        args=[acme_round.pk],
+        queue=celery_worker_process["queue"],
+    )
+
+    deadline = time.monotonic() + 30
+    while not RoundResult.objects.filter(round=acme_round).exists():
+        assert celery_worker_process["process"].poll() is None, "the worker process died"
+        assert time.monotonic() < deadline, "no result written within 30 s"
+        time.sleep(0.1)
+    result = RoundResult.objects.get(round=acme_round)
+    assert (result.version, result.is_current, result.responses_seen) == (1, True, 3)
+    assert result.data["invited"] == 3
