@@ -125,7 +125,7 @@ STORAGES = {
     # The manifest needs collectstatic; without DEBUG the Docker image runs it at build time.
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
-        if DEBUG or env_bool("DJANGO_PLAIN_STATIC")
+        if DEBUG
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
