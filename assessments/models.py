@@ -158,6 +158,10 @@ class Round(models.Model):
     questionnaire = models.ForeignKey(Questionnaire, on_delete=models.PROTECT, related_name="+")
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.DRAFT)
     teams = models.ManyToManyField(Team, blank=True, related_name="rounds")
+    anonymous = models.BooleanField(
+        default=False,
+        help_text="Participation shows counts only, never who has or has not answered.",
+    )
     score_threshold = models.PositiveSmallIntegerField(default=DEFAULT_SCORE_THRESHOLD)
     comment_threshold = models.PositiveSmallIntegerField(default=DEFAULT_COMMENT_THRESHOLD)
     opens_at = models.DateTimeField(null=True, blank=True)
@@ -209,6 +213,7 @@ class Invitation(models.Model):
         SENT = "sent", "Sent"
         REVOKED = "revoked", "Revoked"
 
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="invitations")
     token = models.CharField(max_length=64, unique=True, default=new_invitation_token)
     email = models.EmailField(blank=True)

@@ -2,13 +2,195 @@
 
 import logging
 import time
+from datetime import datetime
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Max
+from django.utils import timezone
 
-from .models import Answer, Round, RoundResult
+from organizations.models import Organization, Team, User
+
+from .invitation_import import ImportProblem, parse_invitation_lines
+from .models import Answer, Invitation, Round, RoundResult
 
 logger = logging.getLogger(__name__)
+
+
+class InvitationImportError(Exception):
+    def __init__(self, problems: list[ImportProblem]):
+        super().__init__(f"{len(problems)} problem(s) in the invitation list")
+        self.problems = problems
+
+
+def round_has_answers(round: Round) -> bool:
+    return Answer.objects.filter(response__round=round).exists()
+
+
+@transaction.atomic
+def round_create(*, organization: Organization, by: User, fields: dict) -> Round:
+    teams = fields.pop("teams", [])
+    round = Round.objects.create(organization=organization, created_by=by, **fields)
+    round.teams.set(teams)
+    return round
+
+
+@transaction.atomic
+def round_update(*, round: Round, fields: dict) -> Round:
+    """Change a draft or open round. The questionnaire and thresholds cannot change once anyone
+    has answered (the form shows them as fixed; this is the rule behind it)."""
+    round = Round.objects.select_for_update().get(pk=round.pk)
+    if round.status == Round.Status.CLOSED:
+        raise ValidationError("This round is closed: reopen it to change it.")
+    locked = {"questionnaire", "score_threshold", "comment_threshold"}
+    if round_has_answers(round):
+        changed = [name for name in locked & fields.keys() if getattr(round, name) != fields[name]]
+        if changed:
+            raise ValidationError(
+                f"People have started answering, so {', '.join(sorted(changed))} "
+                "can no longer change."
+            )
+    teams = fields.pop("teams", None)
+    for name, value in fields.items():
+        setattr(round, name, value)
+    round.full_clean(exclude=["teams"])
+    round.save()
+    if teams is not None:
+        round.teams.set(teams)
+    return round
+
+
+def round_transition(
+    round: Round, *, from_status: Round.Status, to_status: Round.Status, **changes
+) -> None:
+    """Move the round from one status to another with a conditional update, so two leads
+    clicking at once (or a lead and the periodic task) cannot both act."""
+    updated = Round.objects.filter(pk=round.pk, status=from_status).update(
+        status=to_status, **changes
+    )
+    if updated != 1:
+        raise ValidationError(
+            f"Only a {from_status.label.lower()} round can do this; this one is "
+            f"{Round.objects.get(pk=round.pk).get_status_display().lower()}."
+        )
+    round.refresh_from_db()
+
+
+@transaction.atomic
+def round_open(*, round: Round) -> Round:
+    from .tasks import round_invitations_send_task
+
+    round_transition(
+        round,
+        from_status=Round.Status.DRAFT,
+        to_status=Round.Status.OPEN,
+        opened_at=round.opened_at or timezone.now(),
+    )
+    transaction.on_commit(lambda: round_invitations_send_task.delay(round.pk))
+    return round
+
+
+@transaction.atomic
+def round_close(*, round: Round, at: datetime | None = None) -> Round:
+    from .tasks import round_result_compute_task
+
+    round_transition(
+        round,
+        from_status=Round.Status.OPEN,
+        to_status=Round.Status.CLOSED,
+        closed_at=at or timezone.now(),
+    )
+    transaction.on_commit(lambda: round_result_compute_task.delay(round.pk))
+    return round
+
+
+@transaction.atomic
+def round_reopen(*, round: Round) -> Round:
+    """Open a closed round again. A close date already past is cleared, or the periodic task
+    would close the round again within the minute."""
+    changes = {"closed_at": None}
+    if round.closes_at and round.closes_at <= timezone.now():
+        changes["closes_at"] = None
+    round_transition(round, from_status=Round.Status.CLOSED, to_status=Round.Status.OPEN, **changes)
+    return round
+
+
+def rounds_close_due(*, now: datetime | None = None) -> int:
+    """Close every open round whose close date has passed; return how many were closed."""
+    now = now or timezone.now()
+    closed = 0
+    for round in Round.objects.filter(status=Round.Status.OPEN, closes_at__lte=now):
+        try:
+            round_close(round=round, at=round.closes_at)
+        except ValidationError:
+            continue  # closed by hand meanwhile
+        closed += 1
+    return closed
+
+
+def ensure_round_accepts_invitations(round: Round) -> None:
+    if round.status == Round.Status.CLOSED:
+        raise ValidationError("This round is closed: reopen it to invite more people.")
+
+
+@transaction.atomic
+def invitations_import(*, round: Round, text: str) -> list[Invitation]:
+    """Invite every email of a pasted list, or nobody: any problem, reported per line, leaves
+    the round as it was. Emails go out from a task once the round is open."""
+    from .tasks import round_invitations_send_task
+
+    ensure_round_accepts_invitations(round)
+    scope = round.teams.all() if round.teams.exists() else round.organization.teams.all()
+    teams = {team.name: team for team in scope}
+    rows, problems = parse_invitation_lines(text, team_names=set(teams))
+    already = set(
+        round.invitations.filter(email__in=[row.email for row in rows]).values_list(
+            "email", flat=True
+        )
+    )
+    problems += [
+        ImportProblem(row.line, row.email, "Already invited to this round.")
+        for row in rows
+        if row.email in already
+    ]
+    if problems:
+        raise InvitationImportError(sorted(problems, key=lambda problem: problem.line))
+    if not rows:
+        raise InvitationImportError([ImportProblem(1, "", "No email addresses found.")])
+    invitations = Invitation.objects.bulk_create(
+        [Invitation(round=round, email=row.email, team=teams.get(row.team_name)) for row in rows],
+        batch_size=1000,
+    )
+    if round.status == Round.Status.OPEN:
+        transaction.on_commit(lambda: round_invitations_send_task.delay(round.pk))
+    return invitations
+
+
+@transaction.atomic
+def invitations_create_anonymous(
+    *, round: Round, count: int, team: Team | None = None
+) -> list[Invitation]:
+    """Links without a name, for the lead to hand out."""
+    ensure_round_accepts_invitations(round)
+    return Invitation.objects.bulk_create(
+        [Invitation(round=round, team=team, status=Invitation.Status.SENT) for _ in range(count)],
+        batch_size=1000,
+    )
+
+
+def invitation_revoke(*, invitation: Invitation) -> Invitation:
+    """The link stops working; answers already given stay, as with any response."""
+    invitation.status = Invitation.Status.REVOKED
+    invitation.save(update_fields=["status"])
+    return invitation
+
+
+def round_remind(*, round: Round) -> None:
+    from .tasks import round_reminders_send_task
+
+    if round.status != Round.Status.OPEN:
+        raise ValidationError("Reminders go out only while the round is open.")
+    transaction.on_commit(lambda: round_reminders_send_task.delay(round.pk))
 
 
 @transaction.atomic

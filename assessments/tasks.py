@@ -1,7 +1,17 @@
-from celery import shared_task
+import logging
 
-from .models import Round
-from .services import round_result_compute
+from celery import shared_task
+from django.conf import settings
+from django.core.mail import EmailMessage, get_connection
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from .models import Invitation, Round
+from .services import round_result_compute, rounds_close_due
+
+logger = logging.getLogger(__name__)
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True)
@@ -9,3 +19,70 @@ def round_result_compute_task(round_id: int) -> int:
     """Aggregate one round; safe to run twice, so it may be re-delivered if a worker dies."""
     result = round_result_compute(round=Round.objects.get(pk=round_id))
     return result.pk
+
+
+@shared_task
+def rounds_close_due_task() -> int:
+    """Run by beat every minute: close the open rounds whose close date has passed."""
+    return rounds_close_due()
+
+
+def invitation_email(invitation: Invitation, *, template: str) -> EmailMessage:
+    round = invitation.round
+    context = {
+        "round": round,
+        "organization": round.organization,
+        "url": settings.SITE_URL + reverse("assessments:survey", args=[invitation.token]),
+    }
+    return EmailMessage(
+        subject=f"{round.organization.name}: {round.title}",
+        body=render_to_string(template, context),
+        to=[invitation.email],
+    )
+
+
+def send_each(invitations, *, template: str, mark_sent: bool) -> int:
+    """Send one email per invitation over one connection. Each invitation is marked sent as
+    soon as its email is out, so a task re-run after a crash skips those already sent."""
+    sent = 0
+    with get_connection() as connection:
+        for invitation in invitations:
+            message = invitation_email(invitation, template=template)
+            message.connection = connection
+            message.send(fail_silently=False)
+            if mark_sent:
+                Invitation.objects.filter(pk=invitation.pk).update(
+                    status=Invitation.Status.SENT, sent_at=timezone.now()
+                )
+            sent += 1
+    return sent
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def round_invitations_send_task(round_id: int) -> int:
+    """Email every invitation of an open round that has not been emailed yet."""
+    invitations = (
+        Invitation.objects.select_related("round__organization")
+        .filter(round_id=round_id, round__status=Round.Status.OPEN)
+        .filter(status=Invitation.Status.PENDING)
+        .exclude(email="")
+        .order_by("pk")
+    )
+    sent = send_each(invitations.iterator(), template="emails/invitation.txt", mark_sent=True)
+    logger.info("invitations sent round_id=%s count=%s", round_id, sent)
+    return sent
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def round_reminders_send_task(round_id: int) -> int:
+    """Remind everyone invited by email who has not submitted yet."""
+    invitations = (
+        Invitation.objects.select_related("round__organization")
+        .filter(round_id=round_id, round__status=Round.Status.OPEN, status=Invitation.Status.SENT)
+        .exclude(email="")
+        .filter(Q(response__isnull=True) | Q(response__submitted_at__isnull=True))
+        .order_by("pk")
+    )
+    sent = send_each(invitations.iterator(), template="emails/reminder.txt", mark_sent=False)
+    logger.info("reminders sent round_id=%s count=%s", round_id, sent)
+    return sent

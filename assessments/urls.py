@@ -1,26 +1,26 @@
-from django.urls import path, register_converter
+from django.urls import path
 
 from . import views
 
-
-class InvitationTokenConverter:
-    """The URL-safe base64 alphabet only: anything else (a NUL byte, a slash) is not a token and
-    is refused at routing, before it can reach the database."""
-
-    regex = "[A-Za-z0-9_-]{16,64}"
-
-    def to_python(self, value: str) -> str:
-        return value
-
-    def to_url(self, value: str) -> str:
-        return value
-
-
-register_converter(InvitationTokenConverter, "token")
-
 app_name = "assessments"
+
+ROUND = "o/<slug:organization_slug>/rounds/<uuid:round_id>/"
 
 urlpatterns = [
     path("o/<slug:organization_slug>/", views.round_list_view, name="round-list"),
+    path("o/<slug:organization_slug>/rounds/new/", views.round_new, name="round-new"),
+    path(ROUND + "edit/", views.round_edit, name="round-edit"),
+    path(ROUND + "participation/", views.round_participation, name="round-participation"),
+    path(ROUND + "open/", views.round_open_view, name="round-open"),
+    path(ROUND + "close/", views.round_close_view, name="round-close"),
+    path(ROUND + "reopen/", views.round_reopen_view, name="round-reopen"),
+    path(ROUND + "remind/", views.round_remind_view, name="round-remind"),
+    path(ROUND + "invitations/", views.invitations_add, name="invitations-add"),
+    path(ROUND + "invitations/links/", views.invitation_links_add, name="invitation-links-add"),
+    path(
+        ROUND + "invitations/<uuid:invitation_id>/revoke/",
+        views.invitation_revoke_view,
+        name="invitation-revoke",
+    ),
     path("r/<token:token>/", views.survey, name="survey"),
 ]

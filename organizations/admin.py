@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
-from .models import Membership, Organization, Team, User
+from .models import Membership, Organization, OrganizationInvitation, Team, User
 
 
 @admin.register(User)
@@ -48,3 +48,12 @@ class MembershipAdmin(admin.ModelAdmin):
     list_filter = ["role", "organization"]
     autocomplete_fields = ["user"]
     search_fields = ["user__email", "organization__name"]
+
+
+@admin.register(OrganizationInvitation)
+class OrganizationInvitationAdmin(admin.ModelAdmin):
+    list_display = ["email", "organization", "role", "created_at", "accepted_at"]
+    list_select_related = ["organization"]
+    list_filter = ["role", "organization"]
+    search_fields = ["email"]
+    exclude = ["token"]

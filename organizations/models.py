@@ -1,8 +1,10 @@
+import secrets
 import uuid
 
 from django.contrib.auth.base_user import BaseUserManager
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.db.models import Q
 from django.db.models.functions import Lower
 
 
@@ -89,6 +91,7 @@ class Membership(models.Model):
         LEAD = "lead", "Lead"
         MEMBER = "member", "Member"
 
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
     organization = models.ForeignKey(
         Organization, on_delete=models.CASCADE, related_name="memberships"
@@ -112,4 +115,49 @@ class Membership(models.Model):
     @property
     def can_lead(self) -> bool:
         """Leads and owners run rounds and read results."""
-        return self.role in (self.Role.OWNER, self.Role.LEAD)
+        return self.has_role(self.Role.LEAD)
+
+    def has_role(self, role: "Membership.Role") -> bool:
+        """Whether this membership's role is `role` or above it (member < lead < owner)."""
+        return ROLE_RANK[self.role] >= ROLE_RANK[role]
+
+
+ROLE_RANK = {Membership.Role.MEMBER: 0, Membership.Role.LEAD: 1, Membership.Role.OWNER: 2}
+
+
+def new_join_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class OrganizationInvitation(models.Model):
+    """An owner's invitation for someone to join the organization with a role. The link creates
+    an account for a new email address or attaches the organization to an existing one."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="invitations"
+    )
+    email = models.EmailField()
+    role = models.CharField(max_length=10, choices=Membership.Role.choices)
+    token = models.CharField(max_length=64, unique=True, default=new_join_token)
+    invited_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("email"),
+                "organization",
+                condition=Q(accepted_at__isnull=True),
+                name="organization_invitation_one_open_per_email",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} → {self.organization} ({self.role})"
+
+    @property
+    def is_accepted(self) -> bool:
+        return self.accepted_at is not None

@@ -7,14 +7,14 @@ without the role gets 403. The view receives `request.organization` and `request
 
 from collections.abc import Callable
 from functools import wraps
+from zoneinfo import ZoneInfo
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils import timezone
 
 from .models import Membership
-
-ROLE_RANK = {Membership.Role.MEMBER: 0, Membership.Role.LEAD: 1, Membership.Role.OWNER: 2}
 
 
 def organization_view(*, role: Membership.Role = Membership.Role.MEMBER):
@@ -31,11 +31,13 @@ def organization_view(*, role: Membership.Role = Membership.Role.MEMBER):
             )
             if membership is None:
                 raise Http404("No such organization.")
-            if ROLE_RANK[membership.role] < ROLE_RANK[role]:
+            if not membership.has_role(role):
                 raise PermissionDenied("Your role in this organization does not allow this.")
             request.organization = membership.organization
             request.membership = membership
-            return view(request, *args, **kwargs)
+            # Dates typed into forms and shown on pages are in the organization's time zone.
+            with timezone.override(ZoneInfo(membership.organization.time_zone)):
+                return view(request, *args, **kwargs)
 
         wrapped.required_role = role
         return wrapped

@@ -1,16 +1,18 @@
 """Every organization-scoped URL, walked for every kind of visitor.
 
 A view added under /o/<organization_slug>/ without the tenancy decorator fails here: an
-outsider must get 404 (the organization's existence is not confirmed), a member without the
-role 403 or 404, for GET and POST alike.
+outsider gets 404 (the organization's existence is not confirmed), a member without the role
+403, for GET and POST alike; objects of one organization are 404 under another's URL.
 """
 
+import re
 import uuid
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from organizations.tenancy import ROLE_RANK
+from assessments.models import Invitation
+from organizations.models import ROLE_RANK, Membership, Team
 
 
 def organization_patterns(resolver=None, prefix=""):
@@ -23,78 +25,108 @@ def organization_patterns(resolver=None, prefix=""):
             yield route, pattern
 
 
-def concrete_url(route: str, organization_slug: str, round_id) -> str:
-    return "/" + route.replace("<slug:organization_slug>", organization_slug).replace(
-        "<uuid:round_id>", str(round_id)
-    ).replace("^", "").replace("$", "")
+PATTERNS = dict(organization_patterns())
+ORGANIZATION_ROUTES = sorted(PATTERNS)
+OBJECT_ROUTES = [route for route in ORGANIZATION_ROUTES if "<uuid:" in route]
+ROLE_ROUTES = [
+    route for route in ORGANIZATION_ROUTES if ROLE_RANK[PATTERNS[route].callback.required_role] > 0
+]
 
 
-ORGANIZATION_ROUTES = sorted(route for route, _ in organization_patterns())
-ROUND_ROUTES = [route for route in ORGANIZATION_ROUTES if "<uuid:round_id>" in route]
-ROLE_ROUTES = sorted(
-    route
-    for route, pattern in organization_patterns()
-    if ROLE_RANK[pattern.callback.required_role] > 0
-)
+@pytest.fixture
+def acme_ids(acme, acme_round, bob) -> dict[str, str]:
+    """A real object of Acme for every kind of id a URL can name."""
+    return {
+        "round_id": str(acme_round.public_id),
+        "membership_id": str(Membership.objects.get(user=bob).public_id),
+        "team_id": str(Team.objects.create(organization=acme, name="Search").public_id),
+        "invitation_id": str(Invitation.objects.create(round=acme_round).public_id),
+    }
+
+
+def concrete_url(route: str, organization_slug: str, ids: dict[str, str]) -> str:
+    url = route.replace("<slug:organization_slug>", organization_slug)
+    url = re.sub(r"<uuid:(\w+)>", lambda match: ids[match.group(1)], url)
+    assert "<" not in url, f"no test value for a parameter of {route}"
+    return "/" + url
+
+
+def request_as_the_view_expects(client, url):
+    """GET, or POST where the view only takes POST, so the check under test is reached."""
+    response = client.get(url)
+    return client.post(url) if response.status_code == 405 else response
 
 
 def test_there_are_organization_routes_to_walk():
-    assert len(ORGANIZATION_ROUTES) >= 3 and ROUND_ROUTES and ROLE_ROUTES
+    assert len(ORGANIZATION_ROUTES) >= 10 and OBJECT_ROUTES and ROLE_ROUTES
 
 
 def test_every_organization_view_declares_its_role():
-    for route, pattern in organization_patterns():
+    for route, pattern in PATTERNS.items():
         assert hasattr(pattern.callback, "required_role"), f"{route} is not tenancy-checked"
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("route", ORGANIZATION_ROUTES)
 @pytest.mark.parametrize("method", ["get", "post"])
-def test_outsiders_get_404_everywhere(client, charlie, acme_round, route, method):
+def test_outsiders_get_404_everywhere(client, charlie, acme_ids, route, method):
     client.force_login(charlie)
 
-    response = getattr(client, method)(concrete_url(route, "acme", acme_round.public_id))
+    response = getattr(client, method)(concrete_url(route, "acme", acme_ids))
 
     assert response.status_code == 404
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("route", ROUND_ROUTES)
-def test_a_round_of_another_organization_is_404_even_for_its_owner(
-    client, charlie, acme_round, route
+@pytest.mark.parametrize("route", OBJECT_ROUTES)
+def test_objects_of_another_organization_are_404_even_for_its_owner(
+    client, charlie, acme_ids, route
 ):
     client.force_login(charlie)
 
-    response = client.get(concrete_url(route, "globex", acme_round.public_id))
+    response = request_as_the_view_expects(client, concrete_url(route, "globex", acme_ids))
 
     assert response.status_code == 404
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("route", ROLE_ROUTES)
-def test_members_without_the_role_are_refused(client, bob, acme_round, route):
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_members_without_the_role_are_refused(client, bob, acme_ids, route, method):
     client.force_login(bob)
 
-    response = client.get(concrete_url(route, "acme", acme_round.public_id))
+    response = getattr(client, method)(concrete_url(route, "acme", acme_ids))
+
+    assert response.status_code == 403
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "route", [r for r in ROLE_ROUTES if PATTERNS[r].callback.required_role == "owner"]
+)
+def test_leads_cannot_manage_people(client, lena, acme_ids, route):
+    client.force_login(lena)
+
+    response = client.get(concrete_url(route, "acme", acme_ids))
 
     assert response.status_code == 403
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("route", ORGANIZATION_ROUTES)
-def test_anonymous_visitors_are_sent_to_log_in(client, acme_round, route):
-    url = concrete_url(route, "acme", acme_round.public_id)
-
-    response = client.get(url)
+def test_anonymous_visitors_are_sent_to_log_in(client, acme_ids, route):
+    response = client.get(concrete_url(route, "acme", acme_ids))
 
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/login/?next=")
 
 
 @pytest.mark.django_db
-def test_an_unknown_round_id_is_404(client, lena, acme_round):
-    client.force_login(lena)
+@pytest.mark.parametrize("route", OBJECT_ROUTES)
+def test_unknown_ids_are_404(client, alice, acme_ids, route):
+    client.force_login(alice)
+    unknown = {name: str(uuid.uuid4()) for name in acme_ids}
 
-    response = client.get(f"/o/acme/rounds/{uuid.uuid4()}/")
+    response = request_as_the_view_expects(client, concrete_url(route, "acme", unknown))
 
     assert response.status_code == 404

@@ -1,0 +1,60 @@
+from django import forms
+from django.contrib.auth.forms import BaseUserCreationForm
+
+from .models import Membership, Team, User
+
+
+class SignupForm(BaseUserCreationForm):
+    organization_name = forms.CharField(
+        label="Organization", max_length=200, help_text="Your company or team; you can rename it."
+    )
+
+    class Meta:
+        model = User
+        fields = ["first_name", "email"]
+        labels = {"first_name": "Your name"}
+
+    def clean_email(self) -> str:
+        email = self.cleaned_data["email"]
+        if User.objects.filter(email__iexact=email).exists():
+            raise forms.ValidationError(
+                "An account with this email already exists. Log in instead."
+            )
+        return email
+
+
+class JoinForm(BaseUserCreationForm):
+    """A new account for the email an invitation was sent to; the email itself is not editable."""
+
+    class Meta:
+        model = User
+        fields = ["first_name"]
+        labels = {"first_name": "Your name"}
+
+
+class OrganizationForm(forms.Form):
+    name = forms.CharField(label="Organization name", max_length=200)
+
+
+class OrganizationInvitationForm(forms.Form):
+    email = forms.EmailField(max_length=254)
+    role = forms.ChoiceField(choices=Membership.Role.choices, initial=Membership.Role.MEMBER)
+
+
+class RoleForm(forms.Form):
+    role = forms.ChoiceField(choices=Membership.Role.choices)
+
+
+class TeamForm(forms.Form):
+    name = forms.CharField(label="Team name", max_length=Team._meta.get_field("name").max_length)
+
+
+class MembershipTeamsForm(forms.Form):
+    teams = forms.ModelMultipleChoiceField(
+        queryset=Team.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args, organization, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["teams"].queryset = organization.teams.all()
+        self.fields["teams"].to_field_name = "public_id"

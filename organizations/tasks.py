@@ -1,0 +1,28 @@
+from celery import shared_task
+from django.conf import settings
+from django.core.mail import send_mail
+from django.template.loader import render_to_string
+from django.urls import reverse
+
+from .models import OrganizationInvitation
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def organization_invitation_send_task(invitation_id: int) -> None:
+    invitation = (
+        OrganizationInvitation.objects.select_related("organization", "invited_by")
+        .filter(pk=invitation_id, accepted_at__isnull=True)
+        .first()
+    )
+    if invitation is None:
+        return
+    context = {
+        "invitation": invitation,
+        "url": settings.SITE_URL + reverse("organizations:join", args=[invitation.token]),
+    }
+    send_mail(
+        subject=f"Join {invitation.organization.name} on Readiness Radar",
+        message=render_to_string("emails/organization_invitation.txt", context),
+        from_email=None,
+        recipient_list=[invitation.email],
+    )
