@@ -62,8 +62,6 @@ class RoundForm(forms.ModelForm):
         self.fields["questionnaire"].empty_label = None
         self.fields["teams"].queryset = organization.teams.order_by("name")
         self.fields["teams"].to_field_name = "public_id"
-        self.fields["score_threshold"].min_value = Round.MIN_SCORE_THRESHOLD
-        self.fields["score_threshold"].widget.attrs["min"] = Round.MIN_SCORE_THRESHOLD
         self.fields["title"].widget.attrs["autofocus"] = True
         round = self.instance
         if round.pk and Answer.objects.filter(response__round=round).exists():

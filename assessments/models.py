@@ -2,6 +2,7 @@ import secrets
 import uuid
 
 from django.conf import settings
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
@@ -162,7 +163,9 @@ class Round(models.Model):
         default=False,
         help_text="Participation shows counts only, never who has or has not answered.",
     )
-    score_threshold = models.PositiveSmallIntegerField(default=DEFAULT_SCORE_THRESHOLD)
+    score_threshold = models.PositiveSmallIntegerField(
+        default=DEFAULT_SCORE_THRESHOLD, validators=[MinValueValidator(MIN_SCORE_THRESHOLD)]
+    )
     comment_threshold = models.PositiveSmallIntegerField(default=DEFAULT_COMMENT_THRESHOLD)
     opens_at = models.DateTimeField(null=True, blank=True)
     closes_at = models.DateTimeField(null=True, blank=True)

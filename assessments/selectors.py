@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from organizations.models import Organization
@@ -69,7 +69,7 @@ def participation(*, round: Round) -> Participation:
             started=Count("response"),
             submitted=Count("response", filter=Q(response__submitted_at__isnull=False)),
         )
-        .order_by("team__name")
+        .order_by(F("team__name").asc(nulls_last=True))
     )
     teams = [
         ParticipationRow(

@@ -92,7 +92,6 @@ def participation_page(
     request: HttpRequest, round: Round, *, status: int = 200, partial: str = "round-admin", **forms
 ) -> HttpResponse:
     """The participation page, or one of its parts for htmx, with any bound forms passed in."""
-    round = round_get(organization=request.organization, public_id=round.public_id)
     context = {
         "round": round,
         "participation": participation(round=round),

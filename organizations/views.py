@@ -233,4 +233,6 @@ def team_edit(request: HttpRequest, team_id: UUID) -> HttpResponse:
             messages.success(request, f"Renamed to {team.name}.")
             return redirect("organizations:people", organization_slug=request.organization.slug)
     status = INVALID if form.errors else 200
-    return render(request, "organizations/team_edit.html", {"team": team, "form": form}, status)
+    return render(
+        request, "organizations/team_edit.html", {"team": team, "form": form}, status=status
+    )
