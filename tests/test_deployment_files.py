@@ -40,10 +40,10 @@ def test_the_compose_file_is_valid_with_the_example_env(compose_project):
     assert result.returncode == 0, result.stderr
 
 
-def test_the_stack_is_postgres_redis_web_and_worker(compose_project):
+def test_the_stack_is_postgres_redis_web_worker_and_beat(compose_project):
     result = compose(compose_project, "config", "--services")
 
-    assert sorted(result.stdout.split()) == ["postgres", "redis", "web", "worker"]
+    assert sorted(result.stdout.split()) == ["beat", "postgres", "redis", "web", "worker"]
 
 
 def test_the_stack_refuses_to_start_without_a_database_password(compose_project):
