@@ -176,7 +176,7 @@ def make_round(
         title=title,
         status=Round.Status.CLOSED if closed_at else Round.Status.OPEN,
         opens_at=opened_at,
-        closes_at=closed_at or opened_at + timedelta(days=21),
+        closes_at=closed_at or timezone.now() + timedelta(days=14),
         opened_at=opened_at,
         closed_at=closed_at,
         created_by=lead,
