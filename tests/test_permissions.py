@@ -130,3 +130,27 @@ def test_unknown_ids_are_404(client, alice, acme_ids, route):
     response = request_as_the_view_expects(client, concrete_url(route, "acme", unknown))
 
     assert response.status_code == 404
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "path", ["/o/acme/rounds/{round}/open/", "/o/acme/people/invite/", "/accounts/signup/"]
+)
+def test_a_post_without_the_csrf_token_is_refused_and_changes_nothing(alice, acme_round, path):
+    from django.test import Client
+
+    from assessments.models import Round
+    from organizations.models import OrganizationInvitation, User
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(alice)
+
+    response = client.post(
+        path.format(round=acme_round.public_id),
+        {"email": "x@acme.example", "role": "lead"},
+    )
+
+    assert response.status_code == 403
+    assert Round.objects.get().status == "draft"
+    assert not OrganizationInvitation.objects.exists()
+    assert User.objects.count() == 2  # alice and lena
