@@ -9,10 +9,11 @@ import re
 import uuid
 
 import pytest
+from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from assessments.models import Invitation
-from organizations.models import ROLE_RANK, Membership, Team
+from assessments.models import Invitation, Round
+from organizations.models import ROLE_RANK, Membership, OrganizationInvitation, Team, User
 
 
 def organization_patterns(resolver=None, prefix=""):
@@ -137,11 +138,6 @@ def test_unknown_ids_are_404(client, alice, acme_ids, route):
     "path", ["/o/acme/rounds/{round}/open/", "/o/acme/people/invite/", "/accounts/signup/"]
 )
 def test_a_post_without_the_csrf_token_is_refused_and_changes_nothing(alice, acme_round, path):
-    from django.test import Client
-
-    from assessments.models import Round
-    from organizations.models import OrganizationInvitation, User
-
     client = Client(enforce_csrf_checks=True)
     client.force_login(alice)
 
