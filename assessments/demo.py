@@ -214,7 +214,6 @@ def make_round(
                 round=round,
                 team=invitation.team,
                 started_at=started,
-                updated_at=finished,
                 submitted_at=finished if submitted else None,
             )
         )

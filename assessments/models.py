@@ -201,6 +201,11 @@ class Round(models.Model):
     def is_open(self) -> bool:
         return self.status == self.Status.OPEN
 
+    @property
+    def accepts_answers(self) -> bool:
+        """Open, and not past its close date even if the periodic task has not closed it yet."""
+        return self.is_open and (self.closes_at is None or self.closes_at > timezone.now())
+
 
 def new_invitation_token() -> str:
     """256 bits from the OS's CSPRNG, URL-safe (43 characters)."""
@@ -251,7 +256,6 @@ class Response(models.Model):
         Team, on_delete=models.SET_NULL, null=True, blank=True, related_name="responses"
     )
     started_at = models.DateTimeField(default=timezone.now)
-    updated_at = models.DateTimeField(default=timezone.now)
     submitted_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -93,10 +93,11 @@ def invitation_page(*, round: Round, page: str | None) -> Page:
 
 
 def invitation_by_token(*, token: str) -> Invitation:
-    """The live invitation behind a token, or 404 for unknown, forged and revoked tokens alike."""
+    """The live invitation behind a token with its round, organization, questionnaire and
+    response in one query; 404 for unknown, forged and revoked tokens alike."""
     return get_object_or_404(
-        Invitation.objects.select_related("round__organization", "round__questionnaire").exclude(
-            status=Invitation.Status.REVOKED
-        ),
+        Invitation.objects.select_related(
+            "round__organization", "round__questionnaire", "response"
+        ).exclude(status=Invitation.Status.REVOKED),
         token=token,
     )

@@ -5,14 +5,16 @@ import time
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count, Max
 from django.utils import timezone
+from kombu.exceptions import OperationalError as BrokerUnavailable
 
 from organizations.models import Organization, Team, User
 
 from .invitation_import import ImportProblem, parse_invitation_lines
-from .models import Answer, Invitation, Round, RoundResult
+from .models import Answer, Invitation, Response, Round, RoundResult
+from .survey import AnswerValue, SurveyLayout, SurveyQuestion
 
 logger = logging.getLogger(__name__)
 
@@ -92,15 +94,13 @@ def round_open(*, round: Round) -> Round:
 
 @transaction.atomic
 def round_close(*, round: Round, at: datetime | None = None) -> Round:
-    from .tasks import round_result_compute_task
-
     round_transition(
         round,
         from_status=Round.Status.OPEN,
         to_status=Round.Status.CLOSED,
         closed_at=at or timezone.now(),
     )
-    transaction.on_commit(lambda: round_result_compute_task.delay(round.pk))
+    round_result_request(round_id=round.pk)
     return round
 
 
@@ -231,3 +231,116 @@ def round_result_compute(*, round: Round) -> RoundResult:
         (time.monotonic() - started) * 1000,
     )
     return result
+
+
+class SurveyClosed(Exception):
+    """The round does not take answers (not open yet, closed, or past its close date)."""
+
+
+def ensure_accepting_answers(round: Round) -> None:
+    if not round.accepts_answers:
+        if round.status == Round.Status.DRAFT:
+            raise SurveyClosed("This survey has not opened yet.")
+        raise SurveyClosed("This survey has closed. The answers you saved before are kept.")
+
+
+def response_get_or_start(*, invitation: Invitation) -> Response:
+    """The invitation's response, started on its first answer. Two tabs starting at once meet
+    on the one-response-per-invitation constraint, and the loser reads the winner's row."""
+    try:
+        return invitation.response
+    except Response.DoesNotExist:
+        pass
+    try:
+        with transaction.atomic():
+            response = Response.objects.create(
+                invitation=invitation, round_id=invitation.round_id, team_id=invitation.team_id
+            )
+    except IntegrityError:
+        response = Response.objects.get(invitation=invitation)
+    invitation.response = response
+    return response
+
+
+def answers_write(response: Response, answers: dict[SurveyQuestion, AnswerValue]) -> None:
+    """Upsert the given answers (one statement: the last write wins, never a duplicate row)
+    and delete the ones that were cleared."""
+    now = timezone.now()
+    rows = [
+        Answer(
+            response=response,
+            question_id=question.id,
+            value=answer.value,
+            dont_know=answer.dont_know,
+            text=answer.text,
+            updated_at=now,
+        )
+        for question, answer in answers.items()
+        if not answer.cleared
+    ]
+    if rows:
+        Answer.objects.bulk_create(
+            rows,
+            update_conflicts=True,
+            unique_fields=["response", "question"],
+            update_fields=["value", "dont_know", "text", "updated_at"],
+        )
+    cleared = [question.id for question, answer in answers.items() if answer.cleared]
+    if cleared:
+        Answer.objects.filter(response=response, question_id__in=cleared).delete()
+
+
+def answer_save(
+    *, invitation: Invitation, question: SurveyQuestion, answer: AnswerValue
+) -> Response:
+    """Save one answer the moment the respondent gives it. Two queries once the response
+    exists (the invitation, the upsert), three for the very first answer."""
+    ensure_accepting_answers(invitation.round)
+    response = response_get_or_start(invitation=invitation)
+    answers_write(response, {question: answer})
+    return response
+
+
+@transaction.atomic
+def answers_save(*, invitation: Invitation, answers: dict[SurveyQuestion, AnswerValue]) -> Response:
+    """Save a whole page of answers at once (the survey without JavaScript)."""
+    ensure_accepting_answers(invitation.round)
+    response = response_get_or_start(invitation=invitation)
+    answers_write(response, answers)
+    return response
+
+
+def response_submit(*, invitation: Invitation, layout: SurveyLayout) -> list[SurveyQuestion]:
+    """Submit the response, or return the required questions still unanswered (and submit
+    nothing). Submitting twice is harmless: only the first sets the time and queues the
+    recomputation of the round's result."""
+    ensure_accepting_answers(invitation.round)
+    response = response_get_or_start(invitation=invitation)
+    answered = set(response.answers.values_list("question_id", flat=True))
+    missing = [
+        layout.by_key[key] for key in layout.required_keys if layout.by_key[key].id not in answered
+    ]
+    if missing:
+        return missing
+    submitted = Response.objects.filter(pk=response.pk, submitted_at__isnull=True).update(
+        submitted_at=timezone.now()
+    )
+    if submitted:
+        round_result_request(round_id=invitation.round_id)
+    return []
+
+
+def round_result_request(*, round_id: int) -> None:
+    """Ask the worker to recompute a round's result after the current transaction commits.
+
+    The respondent's answers are already in the database: if the broker is unreachable the
+    request is only logged, and the periodic sweep recomputes stale rounds later."""
+    from .tasks import round_result_compute_task
+
+    def enqueue() -> None:
+        try:
+            round_result_compute_task.apply_async((round_id,), retry=False)
+        except (BrokerUnavailable, OSError) as error:
+            logger.warning("broker unavailable, round %s left for the sweep: %s", round_id, error)
+
+    transaction.on_commit(enqueue)

@@ -23,4 +23,10 @@ urlpatterns = [
         name="invitation-revoke",
     ),
     path("r/<token:token>/", views.survey, name="survey"),
+    path(
+        "r/<token:token>/answers/<slug:question_key>/",
+        views.answer_save_view,
+        name="answer-save",
+    ),
+    path("r/<token:token>/thanks/", views.survey_thanks, name="survey-thanks"),
 ]

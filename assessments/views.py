@@ -1,3 +1,4 @@
+from dataclasses import dataclass
 from uuid import UUID
 
 from django.contrib import messages
@@ -10,7 +11,7 @@ from organizations.models import Membership
 from organizations.tenancy import organization_view
 
 from .forms import InvitationEmailsForm, InvitationLinksForm, RoundForm
-from .models import Round
+from .models import Invitation, Round
 from .selectors import (
     invitation_by_token,
     invitation_get,
@@ -21,15 +22,27 @@ from .selectors import (
 )
 from .services import (
     InvitationImportError,
+    SurveyClosed,
+    answer_save,
+    answers_save,
     invitation_revoke,
     invitations_create_anonymous,
     invitations_import,
+    response_submit,
     round_close,
     round_create,
     round_open,
     round_remind,
     round_reopen,
     round_update,
+)
+from .survey import (
+    DONT_KNOW,
+    InvalidAnswer,
+    SurveyLayout,
+    SurveyQuestion,
+    parse_answer,
+    survey_layout,
 )
 
 INVALID = 422  # htmx is configured to swap 422 responses, so errors show next to their field
@@ -204,7 +217,138 @@ def invitation_revoke_view(
     return round_action_done(request, round, f"Revoked the invitation of {invitation}.")
 
 
-@require_GET
+def survey_invitation(token: str) -> Invitation:
+    return invitation_by_token(token=token)
+
+
+def survey_states(layout: SurveyLayout, answers, errors=None, posted=None) -> list:
+    """Each section with, per question, what the page shows: the chosen values, the text and
+    any error. `posted` (raw values of a refused page) wins over what is saved."""
+    saved = {}
+    for answer in answers:
+        saved[answer.question_id] = answer
+    sections = []
+    for section in layout.sections:
+        items = []
+        for question in section.questions:
+            answer = saved.get(question.id)
+            if posted is not None and question.key in posted:
+                raw = [value for value in posted.getlist(question.key) if value != ""]
+                selected, text = frozenset(raw), "\n".join(raw) if question.is_text else ""
+            elif answer is None:
+                selected, text = frozenset(), ""
+            elif answer.dont_know:
+                selected, text = frozenset({DONT_KNOW}), ""
+            elif question.is_multiple:
+                selected, text = frozenset(map(str, answer.chosen_values)), ""
+            else:
+                selected, text = frozenset({str(answer.value)}), answer.text
+            answered = bool(selected or text)
+            error = (errors or {}).get(question.key, "")
+            items.append(QuestionState(question, selected, text, answered, error))
+        sections.append((section, items))
+    return sections
+
+
+@dataclass(frozen=True)
+class QuestionState:
+    question: SurveyQuestion
+    selected: frozenset[str]
+    text: str
+    answered: bool
+    error: str
+
+
+def survey_page(request, invitation, *, status=200, errors=None, missing=(), closed=""):
+    round = invitation.round
+    layout = survey_layout(round.questionnaire)
+    response = getattr(invitation, "response", None)
+    answers = list(response.answers.all()) if response else []
+    sections = survey_states(
+        layout, answers, errors=errors, posted=request.POST if errors else None
+    )
+    answered = sum(state.answered for _, items in sections for state in items)
+    context = {
+        "invitation": invitation,
+        "round": round,
+        "organization": round.organization,
+        "sections": sections,
+        "answered": answered,
+        "total": len(layout.by_key),
+        "submitted": bool(response and response.submitted_at),
+        "missing": missing,
+        "closed": closed,
+        "errors": errors or {},
+    }
+    return render(request, "assessments/survey.html", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
 def survey(request: HttpRequest, token: str) -> HttpResponse:
-    invitation = invitation_by_token(token=token)
-    return render(request, "assessments/survey.html", {"invitation": invitation})
+    """The whole survey on one page. With JavaScript every answer is saved as it changes (see
+    answer_save_view); without, this page's form saves everything at once and submits."""
+    invitation = survey_invitation(token)
+    round = invitation.round
+    if not round.accepts_answers:
+        closed = (
+            "This survey has not opened yet."
+            if round.status == Round.Status.DRAFT
+            else ("This survey has closed. Thank you: the answers you saved are kept.")
+        )
+        status = CONFLICT if request.method == "POST" else 200
+        return survey_page(request, invitation, status=status, closed=closed)
+    if request.method == "GET":
+        return survey_page(request, invitation)
+
+    layout = survey_layout(round.questionnaire)
+    answers, errors = {}, {}
+    for key, question in layout.by_key.items():
+        if key not in request.POST:
+            continue
+        try:
+            answers[question] = parse_answer(question, request.POST.getlist(key))
+        except InvalidAnswer as error:
+            errors[key] = str(error)
+    if errors:
+        return survey_page(request, invitation, status=INVALID, errors=errors)
+    try:
+        answers_save(invitation=invitation, answers=answers)
+        if request.POST.get("action") == "submit":
+            missing = response_submit(invitation=invitation, layout=layout)
+            if missing:
+                return survey_page(request, invitation, status=INVALID, missing=missing)
+            return redirect("assessments:survey-thanks", token=token)
+    except SurveyClosed as error:
+        return survey_page(request, invitation, status=CONFLICT, closed=str(error))
+    messages.success(request, "Your answers are saved. Come back to this link any time.")
+    return redirect("assessments:survey", token=token)
+
+
+@require_POST
+def answer_save_view(request: HttpRequest, token: str, question_key: str) -> HttpResponse:
+    """Save one answer (htmx, on change). Answers with a small fragment for the question's
+    status line: "Saved", or why not."""
+    invitation = survey_invitation(token)
+    layout = survey_layout(invitation.round.questionnaire)
+    question = layout.by_key.get(question_key)
+    if question is None:
+        return answer_state(request, "There is no such question in this survey.", status=404)
+    try:
+        answer = parse_answer(question, request.POST.getlist(question_key))
+        answer_save(invitation=invitation, question=question, answer=answer)
+    except InvalidAnswer as error:
+        return answer_state(request, str(error), status=INVALID)
+    except SurveyClosed as error:
+        return answer_state(request, str(error), status=CONFLICT)
+    return answer_state(request, "Saved" if not answer.cleared else "Cleared")
+
+
+def answer_state(request: HttpRequest, message: str, *, status: int = 200) -> HttpResponse:
+    context = {"message": message, "ok": status == 200}
+    return render(request, "assessments/survey.html#save-state", context, status=status)
+
+
+@require_GET
+def survey_thanks(request: HttpRequest, token: str) -> HttpResponse:
+    invitation = survey_invitation(token)
+    return render(request, "assessments/survey_thanks.html", {"invitation": invitation})
