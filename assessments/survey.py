@@ -140,7 +140,7 @@ def parse_answer(question: SurveyQuestion, raw: list[str]) -> AnswerValue:
         raise InvalidAnswer("Choose one answer.")
     if values == [DONT_KNOW]:
         if not question.allows_dont_know:
-            raise InvalidAnswer("This question has no “don't know” option.")
+            raise InvalidAnswer("This question has no “don’t know” option.")
         return AnswerValue(dont_know=True)
     try:
         numbers = {int(value) for value in values}

@@ -156,9 +156,17 @@ CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-# A web request that queues a task must not hang when Redis is down: fail fast, the answer is
-# already saved and the periodic sweep catches up.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 2}
+# A web request that queues a task must not hang when Redis is down (kombu's defaults retry
+# for ~6 s): one quick retry, then fail; the answer is already saved and the sweep catches up.
+# Workers reconnect by their own broker_connection_* settings.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+    "socket_connect_timeout": 1,
+    "socket_timeout": 2,
+}
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "close-due-rounds": {"task": "assessments.tasks.rounds_close_due_task", "schedule": 60.0},

@@ -141,3 +141,30 @@ def celery_worker_process(django_db_setup, django_db_blocker):
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait()
+
+
+TRANSACTION_CONTROL = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE SAVEPOINT")
+
+
+@pytest.fixture
+def assert_statements():
+    """Like django_assert_num_queries, but counting data statements only: SQLite sends BEGIN and
+    COMMIT as statements where PostgreSQL's driver does not, so those would make counts differ
+    between the two databases without any difference in work."""
+    from contextlib import contextmanager
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    @contextmanager
+    def check(expected: int):
+        with CaptureQueriesContext(connection) as captured:
+            yield
+        statements = [
+            query["sql"]
+            for query in captured.captured_queries
+            if not query["sql"].upper().startswith(TRANSACTION_CONTROL)
+        ]
+        assert len(statements) == expected, "\n".join(statements)
+
+    return check
