@@ -3,7 +3,7 @@ import uuid
 
 from django.conf import settings
 from django.core.validators import MinValueValidator
-from django.db import models
+from django.db import connections, models
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -269,6 +269,41 @@ class Response(models.Model):
         return self.submitted_at is not None
 
 
+class AnswerQuerySet(models.QuerySet):
+    def upsert(self, rows: list["Answer"]) -> None:
+        """Insert answers or overwrite the existing ones for the same response and question, in
+        one statement: the last write wins and there is never a second row.
+
+        This is the hottest write of the app (every click of every respondent). bulk_create's
+        update_conflicts does the same but wraps it in a transaction, which costs PostgreSQL
+        two more round trips (BEGIN, COMMIT) per click; a single statement commits by itself.
+        PostgreSQL and SQLite share this ON CONFLICT syntax."""
+        if not rows:
+            return
+        table = self.model._meta.db_table
+        values = ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(rows))
+        params = [
+            param
+            for row in rows
+            for param in (
+                row.response_id,
+                row.question_id,
+                row.value,
+                row.dont_know,
+                row.text,
+                row.updated_at,
+            )
+        ]
+        sql = (
+            f"INSERT INTO {table} (response_id, question_id, value, dont_know, text, updated_at) "
+            f"VALUES {values} ON CONFLICT (response_id, question_id) DO UPDATE SET "
+            "value = excluded.value, dont_know = excluded.dont_know, text = excluded.text, "
+            "updated_at = excluded.updated_at"
+        )
+        with connections[self.db].cursor() as cursor:
+            cursor.execute(sql, params)
+
+
 class Answer(models.Model):
     """One answer per response and question, enforced by the database.
 
@@ -284,6 +319,8 @@ class Answer(models.Model):
     text = models.TextField(blank=True)
     # Set by the writer (not auto_now), so imported or seeded answers keep their own time.
     updated_at = models.DateTimeField(default=timezone.now)
+
+    objects = AnswerQuerySet.as_manager()
 
     class Meta:
         constraints = [

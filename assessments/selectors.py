@@ -92,6 +92,24 @@ def invitation_page(*, round: Round, page: str | None) -> Page:
     return Paginator(invitations, PEOPLE_PER_PAGE).get_page(page)
 
 
+def invitation_for_answers(*, token: str) -> Invitation:
+    """The live invitation behind a token with only what saving an answer needs (its round's
+    state and its response), for the endpoint every click of every respondent hits; 404 as
+    for invitation_by_token."""
+    return get_object_or_404(
+        Invitation.objects.select_related("round", "response")
+        .only(
+            "team_id",
+            "round__status",
+            "round__closes_at",
+            "round__questionnaire_id",
+            "response__submitted_at",
+        )
+        .exclude(status=Invitation.Status.REVOKED),
+        token=token,
+    )
+
+
 def invitation_by_token(*, token: str) -> Invitation:
     """The live invitation behind a token with its round, organization, questionnaire and
     response in one query; 404 for unknown, forged and revoked tokens alike."""

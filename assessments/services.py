@@ -278,13 +278,7 @@ def answers_write(response: Response, answers: dict[SurveyQuestion, AnswerValue]
         for question, answer in answers.items()
         if not answer.cleared
     ]
-    if rows:
-        Answer.objects.bulk_create(
-            rows,
-            update_conflicts=True,
-            unique_fields=["response", "question"],
-            update_fields=["value", "dont_know", "text", "updated_at"],
-        )
+    Answer.objects.upsert(rows)
     cleared = [question.id for question, answer in answers.items() if answer.cleared]
     if cleared:
         Answer.objects.filter(response=response, question_id__in=cleared).delete()

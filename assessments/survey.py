@@ -1,16 +1,18 @@
 """The respondent's side of a questionnaire: its layout, and turning submitted form values into
 answers.
 
-A questionnaire version never changes, so its layout is read from the database once per process
-and kept (keyed by id and content hash). Each question is one form field named after its key:
-radio buttons for yes/no, scales and single choice (with "dont-know" as one more radio where the
-question offers it), checkboxes for multiple choice, a textarea for free text.
+A questionnaire version never changes once loaded (editing makes a new version with a new id),
+so its layout is read from the database once per process and kept, keyed by its id.
+
+Each question is one form field named after its key: radio buttons for yes/no, scales and
+single choice (with "dont-know" as one more radio where the question offers it), checkboxes for
+multiple choice, a textarea for free text.
 """
 
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .models import Question, Questionnaire
+from .models import Question
 
 DONT_KNOW = "dont-know"
 MAX_TEXT_LENGTH = 5_000
@@ -70,12 +72,8 @@ class SurveyLayout:
         ]
 
 
-def survey_layout(questionnaire: Questionnaire) -> SurveyLayout:
-    return _layout(questionnaire.pk, questionnaire.content_hash)
-
-
 @lru_cache(maxsize=32)
-def _layout(questionnaire_id: int, content_hash: str) -> SurveyLayout:
+def survey_layout(questionnaire_id: int) -> SurveyLayout:
     questions = Question.objects.filter(questionnaire_id=questionnaire_id).select_related("section")
     sections: dict[int, tuple] = {}
     for question in questions.order_by("section__position", "position"):
@@ -140,7 +138,7 @@ def parse_answer(question: SurveyQuestion, raw: list[str]) -> AnswerValue:
         raise InvalidAnswer("Choose one answer.")
     if values == [DONT_KNOW]:
         if not question.allows_dont_know:
-            raise InvalidAnswer("This question has no “don’t know” option.")
+            raise InvalidAnswer("This question has no “don’t know” option.")  # noqa: RUF001
         return AnswerValue(dont_know=True)
     try:
         numbers = {int(value) for value in values}

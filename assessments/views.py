@@ -14,6 +14,7 @@ from .forms import InvitationEmailsForm, InvitationLinksForm, RoundForm
 from .models import Invitation, Round
 from .selectors import (
     invitation_by_token,
+    invitation_for_answers,
     invitation_get,
     invitation_page,
     participation,
@@ -261,7 +262,7 @@ class QuestionState:
 
 def survey_page(request, invitation, *, status=200, errors=None, missing=(), closed=""):
     round = invitation.round
-    layout = survey_layout(round.questionnaire)
+    layout = survey_layout(round.questionnaire_id)
     response = getattr(invitation, "response", None)
     answers = list(response.answers.all()) if response else []
     sections = survey_states(
@@ -300,7 +301,7 @@ def survey(request: HttpRequest, token: str) -> HttpResponse:
     if request.method == "GET":
         return survey_page(request, invitation)
 
-    layout = survey_layout(round.questionnaire)
+    layout = survey_layout(round.questionnaire_id)
     answers, errors = {}, {}
     for key, question in layout.by_key.items():
         if key not in request.POST:
@@ -328,8 +329,8 @@ def survey(request: HttpRequest, token: str) -> HttpResponse:
 def answer_save_view(request: HttpRequest, token: str, question_key: str) -> HttpResponse:
     """Save one answer (htmx, on change). Answers with a small fragment for the question's
     status line: "Saved", or why not."""
-    invitation = survey_invitation(token)
-    layout = survey_layout(invitation.round.questionnaire)
+    invitation = invitation_for_answers(token=token)
+    layout = survey_layout(invitation.round.questionnaire_id)
     question = layout.by_key.get(question_key)
     if question is None:
         return answer_state(request, "There is no such question in this survey.", status=404)

@@ -168,3 +168,12 @@ def assert_statements():
         assert len(statements) == expected, "\n".join(statements)
 
     return check
+
+
+@pytest.fixture(autouse=True)
+def forget_questionnaire_layouts():
+    """Layouts are cached per questionnaire id for the process; a test database can reuse an id
+    (SQLite after a rollback) for different content, which production never does."""
+    from assessments.survey import survey_layout
+
+    survey_layout.cache_clear()

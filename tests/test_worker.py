@@ -18,7 +18,8 @@ def test_a_task_sent_through_redis_is_run_by_a_worker_process_and_writes_to_the_
             round=acme_round,
             submitted_at=timezone.now(),
         )
-    producer = Celery(broker=celery_worker_process["broker_url"])
+    # Not the current app: shared tasks of later tests must keep resolving to config.celery.
+    producer = Celery(broker=celery_worker_process["broker_url"], set_as_current=False)
 
     producer.send_task(
         "assessments.tasks.round_result_compute_task",

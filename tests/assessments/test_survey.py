@@ -320,8 +320,9 @@ def test_without_javascript_one_bad_answer_saves_nothing(client, invitation):
 
 def forget_broker_connections() -> None:
     """Celery keeps its connection and producer pools for the process: drop them, so the broker
-    URL set next is the one used (and no later test inherits the unreachable one)."""
-    app.close()
+    URL set next is the one used (and no later test inherits the unreachable one). Not
+    app.close(): it also unregisters the app, and tasks imported later would not find it."""
+    app._pool = None
     app.amqp._producer_pool = None
 
 

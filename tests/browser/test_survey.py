@@ -28,7 +28,7 @@ def invitation(acme_round) -> Invitation:
 @pytest.fixture
 def questions(questionnaire) -> list[SurveyQuestion]:
     """The questionnaire's questions in page order (41 of them: 40 required, 1 free text)."""
-    layout = survey_layout(questionnaire)
+    layout = survey_layout(questionnaire.pk)
     return [question for section in layout.sections for question in section.questions]
 
 

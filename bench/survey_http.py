@@ -1,0 +1,246 @@
+"""Issue 4's figures: the answer-save endpoint, a one-INSERT floor view and the whole survey
+page, served by gunicorn on PostgreSQL, at 20 and 100 connections, side by side.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres python -m bench.survey_http
+
+Needs wrk (apt-get install wrk). It creates and drops its own database, `radar_bench`, and runs
+gunicorn with sync workers, two per core (gthread workers with keep-alive can pile every
+connection onto one worker). wrk runs on the same two cores, so read the ratios first.
+"""
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+DATABASE = "radar_bench"
+PORT = 8765
+DURATION = os.environ.get("BENCH_DURATION", "10s")
+CONNECTIONS = [20, 100]
+INVITATIONS = 2000
+
+LUA_COMMON = r"""
+local tokens = {}
+for line in io.lines(os.getenv("BENCH_TOKENS")) do tokens[#tokens + 1] = line end
+local keys = {}
+for key in string.gmatch(os.getenv("BENCH_KEYS"), "[^,]+") do keys[#keys + 1] = key end
+local csrf = os.getenv("BENCH_CSRF")
+wrk.headers["Cookie"] = "csrftoken=" .. csrf
+wrk.headers["X-CSRFToken"] = csrf
+wrk.headers["HX-Request"] = "true"
+wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
+done = function(summary, latency, requests)
+  local errors = summary.errors.status + summary.errors.connect + summary.errors.read
+    + summary.errors.write + summary.errors.timeout
+  io.write(string.format(
+    '{"requests": %d, "seconds": %.3f, "p50": %.3f, "p95": %.3f, "errors": %d}\n',
+    summary.requests, summary.duration / 1e6, latency:percentile(50) / 1000,
+    latency:percentile(95) / 1000, errors))
+end
+"""
+LUA = {
+    "save": LUA_COMMON
+    + r"""
+request = function()
+  local token = tokens[math.random(#tokens)]
+  local key = keys[math.random(#keys)]
+  return wrk.format("POST", "/r/" .. token .. "/answers/" .. key .. "/", nil,
+    key .. "=" .. math.random(0, 4))
+end
+""",
+    "insert": LUA_COMMON
+    + r"""
+request = function() return wrk.format("POST", "/bench/insert/", nil, "value=1") end
+""",
+    "page": LUA_COMMON
+    + r"""
+request = function()
+  return wrk.format("GET", "/r/" .. tokens[math.random(#tokens)] .. "/")
+end
+""",
+}
+
+
+def database_url(name: str) -> str:
+    parts = urlsplit(os.environ["DATABASE_URL"])
+    return urlunsplit(parts._replace(path=f"/{name}"))
+
+
+def admin_sql(statement: str) -> None:
+    import psycopg
+
+    with psycopg.connect(database_url("postgres"), autocommit=True) as connection:
+        connection.execute(statement)
+
+
+def run_django(env: dict, code: str) -> str:
+    return subprocess.run(
+        [sys.executable, "-c", code], env=env, cwd=ROOT, check=True, capture_output=True, text=True
+    ).stdout
+
+
+SEED = f"""
+import django; django.setup()
+from django.core.management import call_command
+from django.db import connection
+call_command("migrate", verbosity=0)
+from assessments.models import Invitation, Round
+from assessments.questionnaire_loader import questionnaire_load
+from organizations.models import Organization
+questionnaire = questionnaire_load().questionnaire
+organization = Organization.objects.create(name="Bench", slug="bench")
+round = Round.objects.create(organization=organization, questionnaire=questionnaire,
+                             title="Bench round", status="open")
+invitations = Invitation.objects.bulk_create(Invitation(round=round) for _ in range({INVITATIONS}))
+with connection.cursor() as cursor:
+    cursor.execute("CREATE TABLE bench_floor (id bigserial PRIMARY KEY, value integer)")
+keys = list(questionnaire.questions.filter(kind="scale", allows_dont_know=True)
+            .values_list("key", flat=True))
+print("\\n".join(["KEYS " + ",".join(keys)] + [i.token for i in invitations]))
+"""
+
+STATEMENTS = """
+import django; django.setup()
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from assessments.models import Invitation
+token = Invitation.objects.last().token
+client = Client()
+client.get(f"/r/{token}/")
+counts = []
+for value in ("1", "2"):
+    with CaptureQueriesContext(connection) as captured:
+        client.post(f"/r/{token}/answers/monitoring-drift/", {"monitoring-drift": value},
+                    HTTP_HX_REQUEST="true")
+    counts.append(len(captured))
+with CaptureQueriesContext(connection) as captured:
+    client.get(f"/r/{token}/")
+print(counts[0], counts[1], len(captured))
+"""
+
+
+def wrk(name: str, connections: int, env: dict, scripts: Path, duration: str) -> dict:
+    result = subprocess.run(
+        [
+            "wrk",
+            "-t2",
+            f"-c{connections}",
+            f"-d{duration}",
+            "-s",
+            str(scripts / f"{name}.lua"),
+            f"http://127.0.0.1:{PORT}",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    figures = json.loads(result.stdout.strip().splitlines()[-1])
+    figures["rps"] = figures["requests"] / figures["seconds"]
+    return figures
+
+
+def main() -> None:
+    if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        sys.exit("Set DATABASE_URL to a PostgreSQL server (any database; radar_bench is made).")
+    if not shutil.which("wrk"):
+        sys.exit("wrk is missing: apt-get install wrk")
+    admin_sql(f"DROP DATABASE IF EXISTS {DATABASE}")
+    admin_sql(f"CREATE DATABASE {DATABASE}")
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "bench.settings",
+        "DATABASE_URL": database_url(DATABASE),
+        "PYTHONPATH": str(ROOT),
+    }
+    env.pop("REDIS_URL", None)
+    server = None
+    try:
+        lines = run_django(env, SEED).splitlines()
+        keys = lines[0].removeprefix("KEYS ")
+        tokens = lines[1:]
+        first, again, page = run_django(env, STATEMENTS).split()
+        print(f"SQL statements: first save {first}, later saves {again}, survey page {page}")
+
+        workers = 2 * (os.cpu_count() or 1)
+        server = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "config.wsgi",
+                "--bind",
+                f"127.0.0.1:{PORT}",
+                "--workers",
+                str(workers),
+                "--worker-class",
+                "sync",
+                "--log-level",
+                "warning",
+            ],
+            env=env,
+            cwd=ROOT,
+        )
+        for _ in range(100):
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{PORT}/r/{tokens[0]}/") as reply:
+                    cookie = reply.headers.get_all("Set-Cookie")
+                    break
+            except OSError:
+                time.sleep(0.1)
+        csrf = re.search(r"csrftoken=([^;]+)", " ".join(cookie)).group(1)
+
+        scripts = Path(tempfile.mkdtemp())
+        (scripts / "tokens.txt").write_text("\n".join(tokens) + "\n")
+        for name, source in LUA.items():
+            (scripts / f"{name}.lua").write_text(source)
+        wrk_env = {
+            **env,
+            "BENCH_TOKENS": str(scripts / "tokens.txt"),
+            "BENCH_KEYS": keys,
+            "BENCH_CSRF": csrf,
+        }
+
+        print(
+            f"gunicorn: {workers} sync workers; wrk: 2 threads, {DURATION} per run; "
+            f"{len(tokens)} respondents"
+        )
+        for name in LUA:
+            wrk(name, 20, wrk_env, scripts, "2s")  # warm-up
+        results = {}
+        for connections in CONNECTIONS:
+            for name in LUA:
+                results[name, connections] = wrk(name, connections, wrk_env, scripts, DURATION)
+        print(f"{'view':<28}{'conns':>6}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}{'errors':>8}")
+        labels = {
+            "save": "answer save",
+            "insert": "one-INSERT floor",
+            "page": "survey page (41 q.)",
+        }
+        for connections in CONNECTIONS:
+            for name in LUA:
+                r = results[name, connections]
+                print(
+                    f"{labels[name]:<28}{connections:>6}{r['rps']:>9.0f}{r['p50']:>9.1f}"
+                    f"{r['p95']:>9.1f}{r['errors']:>8}"
+                )
+            ratio = results["save", connections]["rps"] / results["insert", connections]["rps"]
+            print(f"  save / one-INSERT at {connections} connections: {ratio:.2f}")
+    finally:
+        if server:
+            server.terminate()
+            server.wait(timeout=10)
+        admin_sql(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
+
+
+if __name__ == "__main__":
+    main()
