@@ -111,11 +111,23 @@ def invitation_for_answers(*, token: str) -> Invitation:
 
 
 def invitation_by_token(*, token: str) -> Invitation:
-    """The live invitation behind a token with its round, organization, questionnaire and
-    response in one query; 404 for unknown, forged and revoked tokens alike."""
+    """The live invitation behind a token with what the survey page shows of its round,
+    organization and response, in one query; 404 for unknown, forged and revoked tokens alike.
+    (The questionnaire's own text comes with its cached layout.)"""
     return get_object_or_404(
-        Invitation.objects.select_related(
-            "round__organization", "round__questionnaire", "response"
-        ).exclude(status=Invitation.Status.REVOKED),
+        Invitation.objects.select_related("round__organization", "response")
+        .only(
+            "token",
+            "team_id",
+            "round__title",
+            "round__status",
+            "round__closes_at",
+            "round__score_threshold",
+            "round__comment_threshold",
+            "round__questionnaire_id",
+            "round__organization__name",
+            "response__submitted_at",
+        )
+        .exclude(status=Invitation.Status.REVOKED),
         token=token,
     )

@@ -12,7 +12,7 @@ multiple choice, a textarea for free text.
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .models import Question
+from .models import Question, Questionnaire
 
 DONT_KNOW = "dont-know"
 MAX_TEXT_LENGTH = 5_000
@@ -59,6 +59,8 @@ class SurveySection:
 
 @dataclass(frozen=True)
 class SurveyLayout:
+    description: str
+    minutes: int
     sections: tuple[SurveySection, ...]
     by_key: dict[str, SurveyQuestion]
 
@@ -98,7 +100,10 @@ def survey_layout(questionnaire_id: int) -> SurveyLayout:
         SurveySection(section.key, section.title, section.intro, tuple(items))
         for section, items in sections.values()
     )
+    questionnaire = Questionnaire.objects.only("description", "minutes").get(pk=questionnaire_id)
     return SurveyLayout(
+        description=questionnaire.description,
+        minutes=questionnaire.minutes,
         sections=layout,
         by_key={question.key: question for section in layout for question in section.questions},
     )

@@ -1,10 +1,10 @@
-from dataclasses import dataclass
 from uuid import UUID
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.safestring import SafeString
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from organizations.models import Membership
@@ -37,14 +37,8 @@ from .services import (
     round_reopen,
     round_update,
 )
-from .survey import (
-    DONT_KNOW,
-    InvalidAnswer,
-    SurveyLayout,
-    SurveyQuestion,
-    parse_answer,
-    survey_layout,
-)
+from .survey import InvalidAnswer, parse_answer, survey_layout
+from .survey_page import survey_states
 
 INVALID = 422  # htmx is configured to swap 422 responses, so errors show next to their field
 CONFLICT = 409  # the round's state does not allow the action (closed, already open, ...)
@@ -222,58 +216,28 @@ def survey_invitation(token: str) -> Invitation:
     return invitation_by_token(token=token)
 
 
-def survey_states(layout: SurveyLayout, answers, errors=None, posted=None) -> list:
-    """Each section with, per question, what the page shows: the chosen values, the text and
-    any error. `posted` (raw values of a refused page) wins over what is saved."""
-    saved = {}
-    for answer in answers:
-        saved[answer.question_id] = answer
-    sections = []
-    for section in layout.sections:
-        items = []
-        for question in section.questions:
-            answer = saved.get(question.id)
-            if posted is not None and question.key in posted:
-                raw = [value for value in posted.getlist(question.key) if value != ""]
-                selected, text = frozenset(raw), "\n".join(raw) if question.is_text else ""
-            elif answer is None:
-                selected, text = frozenset(), ""
-            elif answer.dont_know:
-                selected, text = frozenset({DONT_KNOW}), ""
-            elif question.is_multiple:
-                selected, text = frozenset(map(str, answer.chosen_values)), ""
-            else:
-                selected, text = frozenset({str(answer.value)}), answer.text
-            answered = bool(selected or text)
-            error = (errors or {}).get(question.key, "")
-            items.append(QuestionState(question, selected, text, answered, error))
-        sections.append((section, items))
-    return sections
-
-
-@dataclass(frozen=True)
-class QuestionState:
-    question: SurveyQuestion
-    selected: frozenset[str]
-    text: str
-    answered: bool
-    error: str
-
-
 def survey_page(request, invitation, *, status=200, errors=None, missing=(), closed=""):
     round = invitation.round
     layout = survey_layout(round.questionnaire_id)
     response = getattr(invitation, "response", None)
-    answers = list(response.answers.all()) if response else []
+    answers = (
+        list(response.answers.only("response_id", "question_id", "value", "dont_know", "text"))
+        if response
+        else []
+    )
     sections = survey_states(
         layout, answers, errors=errors, posted=request.POST if errors else None
     )
-    answered = sum(state.answered for _, items in sections for state in items)
+    answered = sum(state.answered for _, states in sections for state in states)
     context = {
         "invitation": invitation,
         "round": round,
         "organization": round.organization,
-        "sections": sections,
+        "sections": [
+            (section, SafeString("".join(state.html for state in states)))
+            for section, states in sections
+        ],
+        "layout": layout,
         "answered": answered,
         "total": len(layout.by_key),
         "submitted": bool(response and response.submitted_at),
