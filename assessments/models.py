@@ -303,6 +303,40 @@ class AnswerQuerySet(models.QuerySet):
         with connections[self.db].cursor() as cursor:
             cursor.execute(sql, params)
 
+    def upsert_if_accepting(self, row: "Answer", *, invitation_id: int) -> bool:
+        """Upsert one answer only while its invitation is live and its round takes answers,
+        checked in the same statement; False (and nothing written) otherwise.
+
+        One statement per click is the floor of a save: the respondent's state is checked by
+        the database in passing, with no read before the write."""
+        table = self.model._meta.db_table
+        sql = (
+            f"INSERT INTO {table} (response_id, question_id, value, dont_know, text, updated_at) "
+            "SELECT %s, %s, %s, %s, %s, %s WHERE EXISTS ("
+            f" SELECT 1 FROM {Invitation._meta.db_table} i"
+            f" JOIN {Round._meta.db_table} r ON r.id = i.round_id"
+            " WHERE i.id = %s AND i.status <> %s AND r.status = %s"
+            " AND (r.closes_at IS NULL OR r.closes_at > %s)"
+            ") ON CONFLICT (response_id, question_id) DO UPDATE SET "
+            "value = excluded.value, dont_know = excluded.dont_know, text = excluded.text, "
+            "updated_at = excluded.updated_at"
+        )
+        params = [
+            row.response_id,
+            row.question_id,
+            row.value,
+            row.dont_know,
+            row.text,
+            row.updated_at,
+            invitation_id,
+            Invitation.Status.REVOKED,
+            Round.Status.OPEN,
+            row.updated_at,
+        ]
+        with connections[self.db].cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.rowcount == 1
+
 
 class Answer(models.Model):
     """One answer per response and question, enforced by the database.

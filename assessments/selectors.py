@@ -99,6 +99,7 @@ def invitation_for_answers(*, token: str) -> Invitation:
     return get_object_or_404(
         Invitation.objects.select_related("round", "response")
         .only(
+            "token",
             "team_id",
             "round__status",
             "round__closes_at",

@@ -25,6 +25,8 @@ from .services import (
     InvitationImportError,
     SurveyClosed,
     answer_save,
+    answer_save_known,
+    answer_targets,
     answers_save,
     invitation_revoke,
     invitations_create_anonymous,
@@ -292,15 +294,19 @@ def survey(request: HttpRequest, token: str) -> HttpResponse:
 @require_POST
 def answer_save_view(request: HttpRequest, token: str, question_key: str) -> HttpResponse:
     """Save one answer (htmx, on change). Answers with a small fragment for the question's
-    status line: "Saved", or why not."""
-    invitation = invitation_for_answers(token=token)
-    layout = survey_layout(invitation.round.questionnaire_id)
-    question = layout.by_key.get(question_key)
+    status line: "Saved", or why not. A token this process has seen is saved in one statement
+    (answer_save_known); otherwise, or when that is refused, the full path says why."""
+    target = answer_targets.get(token)
+    invitation = None if target else invitation_for_answers(token=token)
+    questionnaire_id = target.questionnaire_id if target else invitation.round.questionnaire_id
+    question = survey_layout(questionnaire_id).by_key.get(question_key)
     if question is None:
         return answer_state(request, "There is no such question in this survey.", status=404)
     try:
         answer = parse_answer(question, request.POST.getlist(question_key))
-        answer_save(invitation=invitation, question=question, answer=answer)
+        if not answer_save_known(token=token, question=question, answer=answer):
+            invitation = invitation or invitation_for_answers(token=token)
+            answer_save(invitation=invitation, question=question, answer=answer)
     except InvalidAnswer as error:
         return answer_state(request, str(error), status=INVALID)
     except SurveyClosed as error:

@@ -171,9 +171,12 @@ def assert_statements():
 
 
 @pytest.fixture(autouse=True)
-def forget_questionnaire_layouts():
-    """Layouts are cached per questionnaire id for the process; a test database can reuse an id
-    (SQLite after a rollback) for different content, which production never does."""
+def forget_process_caches():
+    """Layouts (by questionnaire id) and answer targets (by token) are cached for the process;
+    a test database can reuse an id (SQLite after a rollback) for other rows, which production
+    never does."""
+    from assessments.services import answer_targets
     from assessments.survey import survey_layout
 
     survey_layout.cache_clear()
+    answer_targets.clear()

@@ -353,15 +353,40 @@ def test_submitting_does_not_depend_on_the_broker(
 
 @pytest.mark.django_db(transaction=True)
 def test_the_answer_endpoint_takes_at_most_three_queries(client, invitation, assert_statements):
-    """Invitation (with round and response) in one query, the response on the first answer
-    only, then one upsert: the layout of the questionnaire comes from the process's cache.
-    (A transaction test: inside the usual test transaction, savepoints would be counted.)"""
+    """The first answer: the invitation (with its round and response), the new response, the
+    upsert. Every later answer: the upsert alone, which checks in passing that the round still
+    takes answers. (A transaction test: the usual test transaction would add savepoints.)"""
     client.get(f"/r/{invitation.token}/")  # warms the layout cache, as any earlier visit does
 
     with assert_statements(3):
         save(client, invitation, "monitoring-drift", "1")
-    with assert_statements(2):
+    with assert_statements(1):
         save(client, invitation, "monitoring-drift", "2")
+    with assert_statements(1):
+        save(client, invitation, "fit-production", "0")
+
+    assert stored(invitation) == {
+        "monitoring-drift": (2, False, ""),
+        "fit-production": (0, False, ""),
+    }
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("change", ["closed", "revoked"])
+def test_a_known_respondent_is_refused_as_soon_as_the_round_closes_or_the_link_is_revoked(
+    client, invitation, change
+):
+    """Later saves skip the lookup; the one statement that writes must still refuse."""
+    save(client, invitation, "monitoring-drift", "1")
+    if change == "closed":
+        Round.objects.filter(pk=invitation.round_id).update(status=Round.Status.CLOSED)
+    else:
+        Invitation.objects.filter(pk=invitation.pk).update(status="revoked")
+
+    response = save(client, invitation, "monitoring-drift", "4")
+
+    assert response.status_code == (409 if change == "closed" else 404)
+    assert stored(invitation) == {"monitoring-drift": (1, False, "")}
 
 
 @pytest.mark.django_db
