@@ -344,9 +344,16 @@ class Answer(models.Model):
     `value` holds yes/no (1/0), a scale level, a single choice's option value, or a bit mask of
     the chosen options for multiple choice (bit `1 << value`). "Don't know" is `dont_know=True`
     with no value, so it is counted but can never be averaged in as a 0. Free text is in `text`.
+
+    Every answer is rewritten in place as the respondent changes it, so no index covers the
+    columns that change (value, dont_know, text, updated_at): PostgreSQL can then update the row
+    without touching any index (a HOT update).
     """
 
-    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="answers")
+    # No index of its own: the unique (response, question) constraint starts with it.
+    response = models.ForeignKey(
+        Response, on_delete=models.CASCADE, related_name="answers", db_index=False
+    )
     question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="answers")
     value = models.IntegerField(null=True, blank=True)
     dont_know = models.BooleanField(default=False)
@@ -364,7 +371,6 @@ class Answer(models.Model):
                 name="answer_dont_know_has_no_value",
             ),
         ]
-        indexes = [models.Index(fields=["question", "value"])]
 
     def __str__(self) -> str:
         return f"{self.question.key}={self.value}"

@@ -7,6 +7,14 @@ app_name = "assessments"
 ROUND = "o/<slug:organization_slug>/rounds/<uuid:round_id>/"
 
 urlpatterns = [
+    # Respondents first: every click of every respondent is routed here.
+    path(
+        "r/<token:token>/answers/<slug:question_key>/",
+        views.answer_save_view,
+        name="answer-save",
+    ),
+    path("r/<token:token>/", views.survey, name="survey"),
+    path("r/<token:token>/thanks/", views.survey_thanks, name="survey-thanks"),
     path("o/<slug:organization_slug>/", views.round_list_view, name="round-list"),
     path("o/<slug:organization_slug>/rounds/new/", views.round_new, name="round-new"),
     path(ROUND + "edit/", views.round_edit, name="round-edit"),
@@ -22,11 +30,4 @@ urlpatterns = [
         views.invitation_revoke_view,
         name="invitation-revoke",
     ),
-    path("r/<token:token>/", views.survey, name="survey"),
-    path(
-        "r/<token:token>/answers/<slug:question_key>/",
-        views.answer_save_view,
-        name="answer-save",
-    ),
-    path("r/<token:token>/thanks/", views.survey_thanks, name="survey-thanks"),
 ]

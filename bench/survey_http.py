@@ -24,6 +24,9 @@ ROOT = Path(__file__).resolve().parent.parent
 DATABASE = "radar_bench"
 PORT = 8765
 DURATION = os.environ.get("BENCH_DURATION", "10s")
+# This machine's throughput drifts by tens of percent between runs: every figure is the median
+# of REPEATS runs, interleaved so that a slow spell hits all views alike.
+REPEATS = int(os.environ.get("BENCH_REPEATS", "3"))
 CONNECTIONS = [20, 100]
 INVITATIONS = 2000
 
@@ -225,10 +228,19 @@ def main() -> None:
         )
         for name in LUA:
             wrk(name, 20, wrk_env, scripts, "2s")  # warm-up
-        results = {}
-        for connections in CONNECTIONS:
-            for name in LUA:
-                results[name, connections] = wrk(name, connections, wrk_env, scripts, DURATION)
+        runs = {}
+        for _ in range(REPEATS):
+            for connections in CONNECTIONS:
+                for name in LUA:
+                    run = wrk(name, connections, wrk_env, scripts, DURATION)
+                    runs.setdefault((name, connections), []).append(run)
+        results = {
+            key: {
+                figure: statistics.median(run[figure] for run in series)
+                for figure in ("rps", "p50", "p95", "errors")
+            }
+            for key, series in runs.items()
+        }
         print(f"{'view':<28}{'conns':>6}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}{'errors':>8}")
         labels = {
             "save": "answer save",

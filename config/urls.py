@@ -6,12 +6,14 @@ from .converters import TokenConverter
 
 register_converter(TokenConverter, "token")
 
+# The respondents' routes (assessments) come first: theirs are the most frequent requests, and
+# Django tries patterns in order.
 urlpatterns = [
+    path("", include("assessments.urls")),
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("", include("organizations.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
-    path("", include("assessments.urls")),
     path("", include("reports.urls")),
 ]
