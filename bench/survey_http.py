@@ -12,6 +12,7 @@ import json
 import os
 import re
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -223,8 +224,8 @@ def main() -> None:
         }
 
         print(
-            f"gunicorn: {workers} sync workers; wrk: 2 threads, {DURATION} per run; "
-            f"{len(tokens)} respondents"
+            f"gunicorn: {workers} sync workers; wrk: 2 threads, {DURATION} per run, median of "
+            f"{REPEATS} interleaved runs; {len(tokens)} respondents"
         )
         for name in LUA:
             wrk(name, 20, wrk_env, scripts, "2s")  # warm-up
@@ -252,7 +253,7 @@ def main() -> None:
                 r = results[name, connections]
                 print(
                     f"{labels[name]:<28}{connections:>6}{r['rps']:>9.0f}{r['p50']:>9.1f}"
-                    f"{r['p95']:>9.1f}{r['errors']:>8}"
+                    f"{r['p95']:>9.1f}{r['errors']:>8.0f}"
                 )
             ratio = results["save", connections]["rps"] / results["insert", connections]["rps"]
             print(f"  save / one-INSERT at {connections} connections: {ratio:.2f}")
