@@ -269,39 +269,35 @@ class Response(models.Model):
         return self.submitted_at is not None
 
 
+ANSWER_COLUMNS = "(response_id, question_id, value, dont_know, text, updated_at)"
+ANSWER_UPDATE_ON_CONFLICT = (
+    "ON CONFLICT (response_id, question_id) DO UPDATE SET value = excluded.value, "
+    "dont_know = excluded.dont_know, text = excluded.text, updated_at = excluded.updated_at"
+)
+
+
+def answer_params(row: "Answer") -> tuple:
+    return (row.response_id, row.question_id, row.value, row.dont_know, row.text, row.updated_at)
+
+
 class AnswerQuerySet(models.QuerySet):
     def upsert(self, rows: list["Answer"]) -> None:
         """Insert answers or overwrite the existing ones for the same response and question, in
         one statement: the last write wins and there is never a second row.
 
-        This is the hottest write of the app (every click of every respondent). bulk_create's
-        update_conflicts does the same but wraps it in a transaction, which costs PostgreSQL
-        two more round trips (BEGIN, COMMIT) per click; a single statement commits by itself.
+        Answers are the hottest write of the app (every click of every respondent).
+        bulk_create's update_conflicts does the same but wraps it in a transaction, which costs
+        PostgreSQL two more round trips (BEGIN, COMMIT); a single statement commits by itself.
         PostgreSQL and SQLite share this ON CONFLICT syntax."""
         if not rows:
             return
-        table = self.model._meta.db_table
         values = ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(rows))
-        params = [
-            param
-            for row in rows
-            for param in (
-                row.response_id,
-                row.question_id,
-                row.value,
-                row.dont_know,
-                row.text,
-                row.updated_at,
-            )
-        ]
         sql = (
-            f"INSERT INTO {table} (response_id, question_id, value, dont_know, text, updated_at) "
-            f"VALUES {values} ON CONFLICT (response_id, question_id) DO UPDATE SET "
-            "value = excluded.value, dont_know = excluded.dont_know, text = excluded.text, "
-            "updated_at = excluded.updated_at"
+            f"INSERT INTO {self.model._meta.db_table} {ANSWER_COLUMNS} VALUES {values} "
+            f"{ANSWER_UPDATE_ON_CONFLICT}"
         )
         with connections[self.db].cursor() as cursor:
-            cursor.execute(sql, params)
+            cursor.execute(sql, [param for row in rows for param in answer_params(row)])
 
     def upsert_if_accepting(self, row: "Answer", *, invitation_id: int) -> bool:
         """Upsert one answer only while its invitation is live and its round takes answers,
@@ -309,25 +305,17 @@ class AnswerQuerySet(models.QuerySet):
 
         One statement per click is the floor of a save: the respondent's state is checked by
         the database in passing, with no read before the write."""
-        table = self.model._meta.db_table
         sql = (
-            f"INSERT INTO {table} (response_id, question_id, value, dont_know, text, updated_at) "
+            f"INSERT INTO {self.model._meta.db_table} {ANSWER_COLUMNS} "
             "SELECT %s, %s, %s, %s, %s, %s WHERE EXISTS ("
             f" SELECT 1 FROM {Invitation._meta.db_table} i"
             f" JOIN {Round._meta.db_table} r ON r.id = i.round_id"
             " WHERE i.id = %s AND i.status <> %s AND r.status = %s"
             " AND (r.closes_at IS NULL OR r.closes_at > %s)"
-            ") ON CONFLICT (response_id, question_id) DO UPDATE SET "
-            "value = excluded.value, dont_know = excluded.dont_know, text = excluded.text, "
-            "updated_at = excluded.updated_at"
+            f") {ANSWER_UPDATE_ON_CONFLICT}"
         )
         params = [
-            row.response_id,
-            row.question_id,
-            row.value,
-            row.dont_know,
-            row.text,
-            row.updated_at,
+            *answer_params(row),
             invitation_id,
             Invitation.Status.REVOKED,
             Round.Status.OPEN,
