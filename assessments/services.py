@@ -9,12 +9,12 @@ from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Max
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerUnavailable
 
 from organizations.models import Organization, Team, User
 
+from .aggregation import round_aggregate
 from .invitation_import import ImportProblem, parse_invitation_lines
 from .models import Answer, Invitation, Response, Round, RoundResult
 from .survey import AnswerValue, SurveyLayout, SurveyQuestion
@@ -201,19 +201,12 @@ def round_result_compute(*, round: Round) -> RoundResult:
     """Store a new current result for `round` and retire the previous one.
 
     The round row is locked for the duration, so two workers computing the same round take turns
-    and the partial unique constraint on `is_current` can never see two current results.
-    """
+    and the partial unique constraint on `is_current` can never see two current results. The
+    result records how many submitted responses and which newest answer it saw, so a stale one
+    is recognised by the sweep."""
     started = time.monotonic()
-    Round.objects.select_for_update().get(pk=round.pk)
-    submitted = round.responses.filter(submitted_at__isnull=False)
-    seen = Answer.objects.filter(response__in=submitted).aggregate(
-        answers=Count("id"), until=Max("updated_at")
-    )
-    data = {
-        "invited": round.invitations.exclude(status="revoked").count(),
-        "responses": submitted.count(),
-        "answers": seen["answers"],
-    }
+    round = Round.objects.select_for_update().select_related("organization").get(pk=round.pk)
+    data, responses, answers_until = round_aggregate(round)
     previous = round.results.filter(is_current=True).first()
     if previous:
         previous.is_current = False
@@ -222,8 +215,8 @@ def round_result_compute(*, round: Round) -> RoundResult:
         round=round,
         version=(previous.version + 1) if previous else 1,
         data=data,
-        responses_seen=data["responses"],
-        answers_updated_until=seen["until"],
+        responses_seen=responses,
+        answers_updated_until=answers_until,
     )
     logger.info(
         "round result computed round=%s organization=%s version=%s responses=%s ms=%.0f",

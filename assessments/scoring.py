@@ -1,0 +1,330 @@
+"""The scoring rules of Readiness Radar: numbers in, numbers out, no database.
+
+Every rule the report states is here, with its threshold as a named constant. The worker feeds
+these functions with small tables counted in SQL (how many respondents gave each value to each
+question); nothing here ever sees an individual response.
+"""
+
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+SCALE_MAX = 4  # practice questions: 0 (nothing in place) to 4 (automated, measured, improved)
+SEVERITY_MAX = 3  # challenge questions: 0 (not at all) to 3 (badly)
+
+# Fit verdict, after the guide's checklist: "yes to most" means MLOps is a good fit, "no to
+# several" means building the foundations first. A checklist question counts as a yes when
+# more than half of those who answered it said yes; five yeses of seven make a good fit.
+FIT_QUESTION_YES_SHARE = 0.5
+FIT_GOOD_MIN_YES = 5
+FIT_GOOD = "good-fit"
+FIT_FOUNDATIONS_FIRST = "foundations-first"
+
+# Disagreement: the team does not share one picture of where it stands when the answers to a
+# question (or the answers about a principle) span three levels or more, or spread widely.
+DISAGREEMENT_MIN_RANGE = 3
+DISAGREEMENT_MIN_STDEV = 1.2
+
+# A challenge whose mean severity reaches this brings the guide's solution into the report.
+CHALLENGE_REPORTED_MIN_SEVERITY = 1.5
+
+# A principle scoring below this level is "weak": it can set a risk off or call for a pilot.
+WEAK_LEVEL = 2.0
+
+
+@dataclass(frozen=True)
+class Spread:
+    """Summary of the values given to one question, or to all questions of a principle.
+    "Don't know" is counted apart and never enters the mean as a 0."""
+
+    count: int
+    dont_know: int
+    mean: float | None
+    median: float | None
+    stdev: float | None
+    minimum: int | None
+    maximum: int | None
+
+    @property
+    def range(self) -> int | None:
+        return None if self.count == 0 else self.maximum - self.minimum
+
+    @property
+    def dont_know_share(self) -> float:
+        total = self.count + self.dont_know
+        return self.dont_know / total if total else 0.0
+
+    @property
+    def disagreement(self) -> bool:
+        if self.count < 2:
+            return False
+        return self.range >= DISAGREEMENT_MIN_RANGE or self.stdev >= DISAGREEMENT_MIN_STDEV
+
+    def as_dict(self) -> dict:
+        return {
+            "count": self.count,
+            "dont_know": self.dont_know,
+            "dont_know_share": round(self.dont_know_share, 4),
+            "mean": rounded(self.mean),
+            "median": self.median,
+            "stdev": rounded(self.stdev),
+            "min": self.minimum,
+            "max": self.maximum,
+            "range": self.range,
+            "disagreement": self.disagreement,
+        }
+
+
+def rounded(value: float | None, places: int = 4) -> float | None:
+    return None if value is None else round(value, places)
+
+
+def spread(distribution: Mapping[int, int], dont_know: int = 0) -> Spread:
+    """Mean, median, population standard deviation and range of a value -> count table."""
+    counts = {value: n for value, n in distribution.items() if n > 0}
+    count = sum(counts.values())
+    if count == 0:
+        return Spread(0, dont_know, None, None, None, None, None)
+    mean = sum(value * n for value, n in counts.items()) / count
+    variance = sum(n * (value - mean) ** 2 for value, n in counts.items()) / count
+    return Spread(
+        count=count,
+        dont_know=dont_know,
+        mean=mean,
+        median=median(counts),
+        stdev=math.sqrt(variance),
+        minimum=min(counts),
+        maximum=max(counts),
+    )
+
+
+def median(counts: Mapping[int, int]) -> float:
+    """The median of a value -> count table (the mean of the two middle values when even)."""
+    total = sum(counts.values())
+    middle = [(total - 1) // 2, total // 2]
+    found, seen = [], 0
+    for value in sorted(counts):
+        seen += counts[value]
+        while middle and middle[0] < seen:
+            found.append(value)
+            middle.pop(0)
+    return sum(found) / 2
+
+
+def merged(distributions: Iterable[Mapping[int, int]]) -> dict[int, int]:
+    total: dict[int, int] = {}
+    for distribution in distributions:
+        for value, n in distribution.items():
+            total[value] = total.get(value, 0) + n
+    return total
+
+
+@dataclass(frozen=True)
+class PrincipleScore:
+    """A principle's score: the mean of every answer to its questions across respondents (each
+    question weighted by its weight), as a level 0-4 and out of 100, with the spread of all
+    those answers and the share of "don't know"."""
+
+    key: str
+    level: float | None
+    spread: Spread
+
+    @property
+    def score_100(self) -> float | None:
+        return None if self.level is None else round(100 * self.level / SCALE_MAX, 1)
+
+    def as_dict(self) -> dict:
+        return {
+            "key": self.key,
+            "level": rounded(self.level, 2),
+            "score": self.score_100,
+            **{name: value for name, value in self.spread.as_dict().items() if name != "mean"},
+        }
+
+
+def principle_score(
+    key: str, questions: Iterable[tuple[Mapping[int, int], int, float]]
+) -> PrincipleScore:
+    """`questions`: (value -> count, don't-know count, weight) for each of its questions."""
+    questions = list(questions)
+    weighted_sum = sum(w * sum(v * n for v, n in dist.items()) for dist, _, w in questions)
+    weighted_count = sum(w * sum(dist.values()) for dist, _, w in questions)
+    level = weighted_sum / weighted_count if weighted_count else None
+    overall = spread(merged(dist for dist, _, _ in questions), sum(dk for _, dk, _ in questions))
+    return PrincipleScore(key=key, level=level, spread=overall)
+
+
+@dataclass(frozen=True)
+class Readiness:
+    """The average of the principles' levels beside the readiness floor, the weakest principle:
+    like the ML Test Score takes the minimum of its sections, strong CI cannot hide missing
+    monitoring."""
+
+    average: float | None
+    floor: float | None
+    floor_principle: str | None
+
+
+def readiness(scores: Iterable[PrincipleScore]) -> Readiness:
+    scored = [score for score in scores if score.level is not None]
+    if not scored:
+        return Readiness(None, None, None)
+    weakest = min(scored, key=lambda score: score.level)
+    average = sum(score.level for score in scored) / len(scored)
+    return Readiness(average, weakest.level, weakest.key)
+
+
+def fit_verdict(checklist: Iterable[tuple[str, int, int]]) -> dict:
+    """`checklist`: (question key, yes count, no count) in the guide's order. A question is a
+    yes when more than FIT_QUESTION_YES_SHARE of its answers are yes; FIT_GOOD_MIN_YES yeses make
+    a good fit, fewer mean building the foundations first."""
+    questions = []
+    for key, yes, no in checklist:
+        answered = yes + no
+        is_yes = answered > 0 and yes / answered > FIT_QUESTION_YES_SHARE
+        questions.append({"key": key, "yes": yes, "no": no, "majority_yes": is_yes})
+    yes_count = sum(question["majority_yes"] for question in questions)
+    return {
+        "verdict": FIT_GOOD if yes_count >= FIT_GOOD_MIN_YES else FIT_FOUNDATIONS_FIRST,
+        "yes_count": yes_count,
+        "questions": questions,
+        "rule": (
+            f"A question counts as yes when more than {FIT_QUESTION_YES_SHARE:.0%} of its "
+            f"answers are yes; {FIT_GOOD_MIN_YES} or more of {len(questions)} mean MLOps is a "
+            "good fit, fewer mean building the foundations first."
+        ),
+    }
+
+
+# Risks the team may not have named, inferred from its practice answers. Each rule names the
+# principle levels (or question means) below WEAK_LEVEL that set it off, all of them required.
+INFERRED_RISKS = {
+    "model-degradation": {
+        "when": ["continuous-training", "monitoring"],
+        "because": "models are retrained by hand and not monitored",
+    },
+    "data-drift": {
+        "when": ["question:monitoring-drift"],
+        "because": "nothing watches whether production data still looks like training data",
+    },
+    "concept-drift": {
+        "when": ["question:monitoring-performance", "question:continuous-training-feedback"],
+        "because": "model performance is not tracked against real outcomes",
+    },
+    "infrastructure-complexity": {
+        "when": ["automation", "continuous-delivery"],
+        "because": "training and deployment are manual steps",
+    },
+    "lack-of-collaboration": {
+        "when": ["collaboration"],
+        "because": "roles and handoffs between the groups are unclear",
+    },
+    "security-vulnerabilities": {
+        "when": ["version-control"],
+        "because": "data and models are not versioned, so changes leave no trail",
+    },
+}
+
+
+def inferred_risks(
+    principle_levels: Mapping[str, float | None], question_means: Mapping[str, float | None]
+) -> list[dict]:
+    """The INFERRED_RISKS whose every condition holds: a level (or question mean) below
+    WEAK_LEVEL. A principle nobody could rate (all "don't know") does not set a risk off."""
+    risks = []
+    for challenge, rule in INFERRED_RISKS.items():
+        levels = []
+        for condition in rule["when"]:
+            if condition.startswith("question:"):
+                levels.append(question_means.get(condition.removeprefix("question:")))
+            else:
+                levels.append(principle_levels.get(condition))
+        if levels and all(level is not None and level < WEAK_LEVEL for level in levels):
+            risks.append({"challenge": challenge, "because": rule["because"]})
+    return risks
+
+
+def challenge_ranking(severities: Mapping[str, Spread]) -> list[dict]:
+    """Challenges by mean severity, highest first; those at CHALLENGE_REPORTED_MIN_SEVERITY
+    or above are the ones the team reported."""
+    rows = [
+        {
+            "key": key,
+            "severity": rounded(spread_.mean, 2),
+            "count": spread_.count,
+            "reported": spread_.mean is not None
+            and spread_.mean >= CHALLENGE_REPORTED_MIN_SEVERITY,
+        }
+        for key, spread_ in severities.items()
+    ]
+    return sorted(rows, key=lambda row: (-(row["severity"] or 0), row["key"]))
+
+
+# Automation pilots come in prerequisite order, not only by lowest score (the guide: start with
+# one or two): version control before CI, CI before automated training and delivery, monitoring
+# before continuous training.
+PREREQUISITES = {
+    "continuous-integration": ["version-control"],
+    "continuous-delivery": ["continuous-integration"],
+    "continuous-training": ["monitoring", "continuous-integration"],
+    "automation": ["version-control"],
+}
+PILOT_CANDIDATES = [
+    "version-control",
+    "continuous-integration",
+    "monitoring",
+    "automation",
+    "continuous-delivery",
+    "continuous-training",
+]
+MAX_PILOTS = 2
+
+
+def automation_pilots(levels: Mapping[str, float | None]) -> list[dict]:
+    """Up to MAX_PILOTS principles to automate first, with the reason for each: the weakest
+    candidates, each replaced by its first weak prerequisite, itself resolved the same way."""
+
+    def weak(key: str) -> bool:
+        level = levels.get(key)
+        return level is not None and level < WEAK_LEVEL
+
+    def resolve(key: str, chain: list[str]) -> tuple[str, list[str]]:
+        for prerequisite in PREREQUISITES.get(key, []):
+            if weak(prerequisite):
+                return resolve(prerequisite, [*chain, key])
+        return key, chain
+
+    weakest_first = sorted(
+        (key for key in PILOT_CANDIDATES if weak(key)),
+        key=lambda key: (levels[key], PILOT_CANDIDATES.index(key)),
+    )
+    pilots: list[dict] = []
+    for key in weakest_first:
+        chosen, skipped = resolve(key, [])
+        if any(pilot["principle"] == chosen for pilot in pilots):
+            continue
+        if skipped:
+            reason = (
+                f"{skipped[0]} is low, but {chosen} is low too and comes first: "
+                f"{chosen} before {skipped[-1]}"
+            )
+        else:
+            reason = f"{chosen} is among the weakest practices and has no weaker prerequisite"
+        pilots.append({"principle": chosen, "instead_of": skipped[:1], "reason": reason})
+        if len(pilots) == MAX_PILOTS:
+            break
+    return pilots
+
+
+def suppressed_cells(counts: Mapping[str, int], threshold: int) -> set[str]:
+    """Breakdown cells to hide. A cell with fewer responses than `threshold` is hidden; then,
+    while the hidden cells together hold more than 0 but fewer than `threshold` responses, the
+    smallest shown cell is hidden too, so nobody recovers a small group by subtracting the
+    shown cells from the total."""
+    hidden = {cell for cell, n in counts.items() if n < threshold}
+    while 0 < sum(counts[cell] for cell in hidden) < threshold:
+        shown = [cell for cell in counts if cell not in hidden]
+        if not shown:
+            break
+        hidden.add(min(shown, key=lambda cell: (counts[cell], cell)))
+    return hidden

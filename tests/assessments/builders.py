@@ -1,0 +1,31 @@
+"""Rounds answered by hand: each respondent is a dict of question key -> answer, where an int
+is a value, "dk" is "don't know", a list is the chosen options of a multiple choice and a str
+is free text."""
+
+from django.utils import timezone
+
+from assessments.models import Answer, Invitation, Response, Round
+
+
+def answered_round(round: Round, respondents: list[dict], teams: list | None = None) -> None:
+    questions = {question.key: question for question in round.questionnaire.questions.all()}
+    now = timezone.now()
+    for index, answers in enumerate(respondents):
+        team = teams[index] if teams else None
+        invitation = Invitation.objects.create(round=round, team=team)
+        response = Response.objects.create(
+            invitation=invitation, round=round, team=team, submitted_at=now
+        )
+        rows = []
+        for key, given in answers.items():
+            answer = Answer(response=response, question=questions[key], updated_at=now)
+            if given == "dk":
+                answer.dont_know = True
+            elif isinstance(given, list):
+                answer.value = sum(1 << option for option in given)
+            elif isinstance(given, str):
+                answer.text = given
+            else:
+                answer.value = given
+            rows.append(answer)
+        Answer.objects.bulk_create(rows)

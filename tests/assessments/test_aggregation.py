@@ -1,0 +1,224 @@
+"""The round result of small rounds answered by hand, every number computed on paper."""
+
+import pytest
+
+from assessments.models import Invitation, Round
+from assessments.services import round_result_compute
+from organizations.models import Team
+
+from .builders import answered_round
+
+FIT = [
+    "fit-production",
+    "fit-multiple-models",
+    "fit-retraining",
+    "fit-dedicated-team",
+    "fit-pain",
+    "fit-business-critical",
+    "fit-resources",
+]
+# Per respondent, the fit answers in FIT's order (None: not answered).
+FIT_ANSWERS = [
+    [1, 1, 1, 0, 1, 1, 1],
+    [1, 1, 1, 1, 1, 1, 0],
+    [1, 1, 0, 0, 1, 0, 1],
+    [1, 0, 1, 1, 1, 1, 0],
+    [1, 1, 0, 0, 1, None, None],
+]
+FIVE = [
+    {
+        "monitoring-drift": 0,
+        "monitoring-performance": 1,
+        "continuous-integration-code-tests": 3,
+        "challenge-data-drift": 3,
+        "challenge-security-vulnerabilities": 0,
+        "goals-kpis": [0, 1],
+        "context-role": 0,
+        "context-obstacle": "Slow reviews",
+    },
+    {
+        "monitoring-drift": 1,
+        "monitoring-performance": 1,
+        "continuous-integration-code-tests": 3,
+        "challenge-data-drift": 2,
+        "challenge-security-vulnerabilities": 1,
+        "goals-kpis": [0],
+        "context-role": 0,
+        "context-obstacle": "Access to data",
+    },
+    {
+        "monitoring-drift": "dk",
+        "monitoring-performance": 1,
+        "continuous-integration-code-tests": 3,
+        "challenge-data-drift": 2,
+        "challenge-security-vulnerabilities": 0,
+        "goals-kpis": [2],
+        "context-role": 1,
+    },
+    {
+        "monitoring-drift": 4,
+        "monitoring-performance": 2,
+        "continuous-integration-code-tests": 2,
+        "challenge-data-drift": 0,
+        "challenge-security-vulnerabilities": 0,
+        "goals-kpis": [0, 2],
+        "context-role": 2,
+        "context-obstacle": "Nobody owns models",
+    },
+    {
+        "monitoring-drift": 0,
+        "monitoring-performance": 1,
+        "continuous-integration-code-tests": 3,
+        "challenge-data-drift": 3,
+        "challenge-security-vulnerabilities": 1,
+        "context-role": 0,
+    },
+]
+for respondent, fit in zip(FIVE, FIT_ANSWERS, strict=True):
+    respondent.update(
+        {key: value for key, value in zip(FIT, fit, strict=True) if value is not None}
+    )
+
+
+@pytest.fixture
+def five(acme, acme_round) -> Round:
+    acme_round.score_threshold = 3
+    acme_round.comment_threshold = 5
+    acme_round.save()
+    search = Team.objects.create(organization=acme, name="Search")
+    platform = Team.objects.create(organization=acme, name="Platform")
+    answered_round(acme_round, FIVE, teams=[search, search, search, platform, platform])
+    Invitation.objects.create(round=acme_round)  # invited, never answered
+    Invitation.objects.create(round=acme_round, status="revoked")  # not counted
+    return acme_round
+
+
+@pytest.mark.django_db
+def test_every_number_of_a_five_person_round(five):
+    result = round_result_compute(round=five)
+    data = result.data
+
+    assert (result.version, result.is_current, result.responses_seen) == (1, True, 5)
+    assert (data["responses"], data["invited"], data["response_rate"]) == (5, 6, 0.8333)
+
+    drift = data["questions"]["monitoring-drift"]
+    assert drift["distribution"] == {"0": 2, "1": 1, "2": 0, "3": 0, "4": 1}
+    # values 0, 1, 4, 0: mean 5/4, median of 0,0,1,4 is 0.5; "don't know" is not a 0
+    assert (drift["count"], drift["dont_know"], drift["mean"], drift["median"]) == (4, 1, 1.25, 0.5)
+    assert (drift["stdev"], drift["min"], drift["max"], drift["range"]) == (1.6394, 0, 4, 4)
+    assert drift["disagreement"] and drift["dont_know_share"] == 0.2
+    performance = data["questions"]["monitoring-performance"]
+    assert (performance["mean"], performance["stdev"], performance["range"]) == (1.2, 0.4, 1)
+    assert not performance["disagreement"]
+
+    principles = {row["key"]: row for row in data["principles"]}
+    assert list(principles)[:2] == ["automation", "continuous-integration"]
+    monitoring = principles["monitoring"]
+    # 0,1,4,0 and 1,1,1,2,1: 11 / 9; don't know 1 of 10
+    assert (monitoring["level"], monitoring["score"]) == (1.22, 30.6)
+    assert (monitoring["count"], monitoring["dont_know"], monitoring["dont_know_share"]) == (
+        9,
+        1,
+        0.1,
+    )
+    assert (monitoring["stdev"], monitoring["range"], monitoring["median"]) == (1.1331, 4, 1.0)
+    assert monitoring["disagreement"]
+    ci = principles["continuous-integration"]
+    assert (ci["level"], ci["score"], ci["stdev"], ci["disagreement"]) == (2.8, 70.0, 0.4, False)
+    assert principles["automation"]["level"] is None  # nobody answered: no score, not a 0
+    assert data["readiness"] == {"average": 2.01, "floor": 1.22, "floor_principle": "monitoring"}
+
+    fit = data["fit"]
+    assert [q["majority_yes"] for q in fit["questions"]] == [1, 1, 1, 0, 1, 1, 0]
+    assert [(q["yes"], q["no"]) for q in fit["questions"]][-2:] == [(3, 1), (2, 2)]
+    assert (fit["verdict"], fit["yes_count"]) == ("good-fit", 5)
+
+    assert [(c["key"], c["severity"], c["reported"]) for c in data["challenges"]][:2] == [
+        ("data-drift", 2.0, True),
+        ("security-vulnerabilities", 0.4, False),
+    ]
+    drift_challenge = data["challenges"][0]
+    assert drift_challenge["inferred"] == [
+        "nothing watches whether production data still looks like training data"
+    ]
+    assert [risk["challenge"] for risk in data["roadmap"]["risks"]] == ["data-drift"]
+    assert data["roadmap"]["weakest"] == ["monitoring", "continuous-integration"]
+    assert [pilot["principle"] for pilot in data["roadmap"]["pilots"]] == ["monitoring"]
+
+    assert [(goal["label"], goal["count"]) for goal in data["goals"][:3]] == [
+        ("Shorter time to deploy a model", 3),
+        ("Lower cost of maintaining models", 2),
+        ("Better model accuracy", 1),
+    ]
+    assert data["comments"] == {
+        "shown": True,
+        "threshold": 5,
+        "items": ["Access to data", "Nobody owns models", "Slow reviews"],
+    }
+    assert [d["question"] for d in data["disagreements"]] == ["monitoring-drift"]
+    assert data["trend"] is None
+
+
+@pytest.mark.django_db
+def test_small_groups_are_suppressed_with_their_complement(five):
+    """Search has 3 (the threshold), Platform 2: hiding Platform alone would let anyone
+    subtract Search from the total, so Search is hidden too. Roles: 3 data science, 1 ML
+    engineering, 1 platform: the two small ones hold 2 together, so data science goes too."""
+    data = round_result_compute(round=five).data
+
+    assert data["breakdowns"]["team"] == [
+        {"name": "Platform", "suppressed": True},
+        {"name": "Search", "suppressed": True},
+    ]
+    assert [cell["suppressed"] for cell in data["breakdowns"]["role"]] == [True, True, True]
+    assert "responses" not in str(data["breakdowns"])
+
+
+@pytest.mark.django_db
+def test_cells_at_the_threshold_are_shown_with_their_scores(acme, acme_round):
+    acme_round.score_threshold = 3
+    acme_round.comment_threshold = 10
+    acme_round.save()
+    search = Team.objects.create(organization=acme, name="Search")
+    platform = Team.objects.create(organization=acme, name="Platform")
+    answered_round(
+        acme_round,
+        [{"monitoring-drift": value, "context-role": 0} for value in (0, 1, 2, 4, 4, 4)],
+        teams=[search, search, search, platform, platform, platform],
+    )
+
+    data = round_result_compute(round=acme_round).data
+
+    cells = {cell["name"]: cell for cell in data["breakdowns"]["team"]}
+    assert cells["Search"]["responses"] == 3
+    assert cells["Search"]["principles"]["monitoring"]["level"] == 1.0
+    assert cells["Platform"]["principles"]["monitoring"]["level"] == 4.0
+    assert data["breakdowns"]["role"][0]["responses"] == 6
+    assert data["comments"] == {"shown": False, "threshold": 10, "items": []}
+
+
+@pytest.mark.django_db
+def test_the_change_against_the_previous_closed_round_of_the_same_scope(
+    acme, acme_round, questionnaire
+):
+    answered_round(acme_round, [{"monitoring-drift": 1}] * 3)
+    round_result_compute(round=acme_round)
+    Round.objects.filter(pk=acme_round.pk).update(status=Round.Status.CLOSED)
+    later = Round.objects.create(organization=acme, questionnaire=questionnaire, title="Later")
+    answered_round(later, [{"monitoring-drift": 3}] * 3)
+
+    data = round_result_compute(round=later).data
+
+    assert data["trend"]["round"] == "Spring check"
+    assert data["trend"]["principles"]["monitoring"] == 2.0
+    assert data["trend"]["average"] == 2.0
+
+
+@pytest.mark.django_db
+def test_recomputing_makes_a_new_version_and_keeps_one_current(five):
+    first = round_result_compute(round=five)
+    second = round_result_compute(round=five)
+
+    first.refresh_from_db()
+    assert (first.is_current, second.is_current, second.version) == (False, True, 2)
+    assert five.results.filter(is_current=True).count() == 1
