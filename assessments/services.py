@@ -1,16 +1,21 @@
 """Writes that touch several rows of a round. Views, tasks, commands and tests all call these."""
 
+import contextlib
 import logging
 import threading
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerUnavailable
+from redis.exceptions import RedisError
 
 from organizations.models import Organization, Team, User
 
@@ -399,17 +404,80 @@ def response_submit(*, invitation: Invitation, layout: SurveyLayout) -> list[Sur
     return []
 
 
-def round_result_request(*, round_id: int) -> None:
-    """Ask the worker to recompute a round's result after the current transaction commits.
+# Submissions arriving together are served by one computation: the first queues it to run this
+# many seconds later, the others find it queued. A burst of 500 submissions within a minute
+# thus causes about 60 / RESULT_COALESCE_SECONDS computations, not 500.
+RESULT_COALESCE_SECONDS = 10
 
-    The respondent's answers are already in the database: if the broker is unreachable the
-    request is only logged, and the periodic sweep recomputes stale rounds later."""
+
+def result_queued_key(round_id: int) -> str:
+    return f"round-result-queued:{round_id}"
+
+
+def round_result_request(*, round_id: int) -> None:
+    """Ask the worker to recompute a round's result after the current transaction commits,
+    unless a computation is already queued (it will see this change: the task clears the mark
+    before it reads).
+
+    The respondent's answers are already in the database: if the broker or the cache is
+    unreachable the request is only logged, and the periodic sweep recomputes stale rounds."""
     from .tasks import round_result_compute_task
 
     def enqueue() -> None:
+        key = result_queued_key(round_id)
         try:
-            round_result_compute_task.apply_async((round_id,), retry=False)
-        except (BrokerUnavailable, OSError) as error:
+            if not cache.add(key, 1, timeout=RESULT_COALESCE_SECONDS * 30):
+                return
+            round_result_compute_task.apply_async(
+                (round_id,), countdown=RESULT_COALESCE_SECONDS, retry=False
+            )
+        except (BrokerUnavailable, OSError, RedisError) as error:
+            cache_delete_quietly(key)
             logger.warning("broker unavailable, round %s left for the sweep: %s", round_id, error)
 
     transaction.on_commit(enqueue)
+
+
+def cache_delete_quietly(key: str) -> None:
+    with contextlib.suppress(OSError, RedisError):
+        cache.delete(key)
+
+
+def stale_rounds() -> QuerySet[Round]:
+    """Open rounds, and rounds closed in the last STALE_WINDOW, whose current result is missing
+    or did not see the latest submitted responses and answers. Catches what a request lost
+    (a submission made while the broker was down, a worker that died)."""
+    submitted = Response.objects.filter(round=OuterRef("pk"), submitted_at__isnull=False)
+    newest_answer = Answer.objects.filter(
+        response__round=OuterRef("pk"), response__submitted_at__isnull=False
+    ).order_by("-updated_at")
+    current = RoundResult.objects.filter(round=OuterRef("pk"), is_current=True)
+    return (
+        Round.objects.filter(
+            Q(status=Round.Status.OPEN)
+            | Q(status=Round.Status.CLOSED, closed_at__gte=timezone.now() - STALE_WINDOW)
+        )
+        .annotate(
+            submitted=Coalesce(
+                Subquery(submitted.values("round").annotate(n=Count("id")).values("n")[:1]), 0
+            ),
+            newest=Subquery(newest_answer.values("updated_at")[:1]),
+            seen=Subquery(current.values("responses_seen")[:1]),
+            seen_until=Subquery(current.values("answers_updated_until")[:1]),
+        )
+        .filter(
+            Q(seen__isnull=True, submitted__gt=0)
+            | ~Q(seen=F("submitted"))
+            | Q(newest__gt=F("seen_until"))
+        )
+    )
+
+
+STALE_WINDOW = timedelta(days=7)
+
+
+def round_results_refresh_stale() -> int:
+    stale = list(stale_rounds().values_list("pk", flat=True))
+    for round_id in stale:
+        round_result_request(round_id=round_id)
+    return len(stale)

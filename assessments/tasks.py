@@ -3,22 +3,50 @@ import logging
 from celery import shared_task
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
+from django.db import InterfaceError
+from django.db import OperationalError as DatabaseOperationalError
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
 from .models import Invitation, Round
-from .services import round_result_compute, rounds_close_due
+from .services import (
+    cache_delete_quietly,
+    result_queued_key,
+    round_result_compute,
+    round_results_refresh_stale,
+    rounds_close_due,
+)
 
 logger = logging.getLogger(__name__)
 
 
-@shared_task(acks_late=True, reject_on_worker_lost=True)
-def round_result_compute_task(round_id: int) -> int:
-    """Aggregate one round; safe to run twice, so it may be re-delivered if a worker dies."""
-    result = round_result_compute(round=Round.objects.get(pk=round_id))
-    return result.pk
+@shared_task(
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=(DatabaseOperationalError, InterfaceError),
+    retry_backoff=2,
+    retry_backoff_max=60,
+    max_retries=5,
+    soft_time_limit=120,
+    time_limit=180,
+)
+def round_result_compute_task(round_id: int) -> int | None:
+    """Aggregate one round. Safe to run twice (each run stores a new version and retires the
+    previous one under a lock), so it is acknowledged late and re-delivered if a worker dies."""
+    # Cleared before reading: a submission made while this runs queues the next computation.
+    cache_delete_quietly(result_queued_key(round_id))
+    round = Round.objects.filter(pk=round_id).first()
+    if round is None:
+        return None  # deleted since it was queued
+    return round_result_compute(round=round).pk
+
+
+@shared_task
+def round_results_refresh_stale_task() -> int:
+    """Run by beat every five minutes: recompute rounds whose result missed something."""
+    return round_results_refresh_stale()
 
 
 @shared_task

@@ -170,6 +170,17 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "close-due-rounds": {"task": "assessments.tasks.rounds_close_due_task", "schedule": 60.0},
+    "refresh-stale-results": {
+        "task": "assessments.tasks.round_results_refresh_stale_task",
+        "schedule": 300.0,
+    },
+}
+
+# The cache coordinates processes (coalescing aggregation requests), so with Redis it is Redis.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    if REDIS_URL
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 }
 
 if not DEBUG:
