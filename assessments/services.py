@@ -8,6 +8,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -404,12 +405,6 @@ def response_submit(*, invitation: Invitation, layout: SurveyLayout) -> list[Sur
     return []
 
 
-# Submissions arriving together are served by one computation: the first queues it to run this
-# many seconds later, the others find it queued. A burst of 500 submissions within a minute
-# thus causes about 60 / RESULT_COALESCE_SECONDS computations, not 500.
-RESULT_COALESCE_SECONDS = 10
-
-
 def result_queued_key(round_id: int) -> str:
     return f"round-result-queued:{round_id}"
 
@@ -423,14 +418,17 @@ def round_result_request(*, round_id: int) -> None:
     unreachable the request is only logged, and the periodic sweep recomputes stale rounds."""
     from .tasks import round_result_compute_task
 
+    # Submissions arriving together are served by one computation: the first queues it to run
+    # RESULT_COALESCE_SECONDS later, the others find it queued. A burst of 500 submissions
+    # within a minute thus causes about 60 / RESULT_COALESCE_SECONDS computations, not 500.
+    delay = settings.RESULT_COALESCE_SECONDS
+
     def enqueue() -> None:
         key = result_queued_key(round_id)
         try:
-            if not cache.add(key, 1, timeout=RESULT_COALESCE_SECONDS * 30):
+            if not cache.add(key, 1, timeout=delay * 30):
                 return
-            round_result_compute_task.apply_async(
-                (round_id,), countdown=RESULT_COALESCE_SECONDS, retry=False
-            )
+            round_result_compute_task.apply_async((round_id,), countdown=delay, retry=False)
         except (BrokerUnavailable, OSError, RedisError) as error:
             cache_delete_quietly(key)
             logger.warning("broker unavailable, round %s left for the sweep: %s", round_id, error)

@@ -160,6 +160,9 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # for ~6 s): one quick retry, then fail; the answer is already saved and the sweep catches up.
 # Workers reconnect by their own broker_connection_* settings.
 CELERY_BROKER_TRANSPORT_OPTIONS = {
+    # A task acknowledged late whose worker died is delivered again after this many seconds;
+    # it must exceed the longest task's time limit.
+    "visibility_timeout": 600,
     "max_retries": 1,
     "interval_start": 0,
     "interval_step": 0.2,
@@ -175,6 +178,9 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 300.0,
     },
 }
+
+# Submissions within this many seconds share one aggregation run (assessments.services).
+RESULT_COALESCE_SECONDS = int(os.environ.get("RESULT_COALESCE_SECONDS", "10"))
 
 # The cache coordinates processes (coalescing aggregation requests), so with Redis it is Redis.
 CACHES = {

@@ -80,18 +80,81 @@ def acme_round(acme, questionnaire, lena) -> Round:
     )
 
 
-@pytest.fixture(scope="session")
-def celery_worker_process(django_db_setup, django_db_blocker):
-    """A real `celery worker` process on our own queue, reading and writing the test database.
+class WorkerProcess:
+    """A real `celery worker` process on this test run's queue, reading and writing the test
+    database. Tests using it must be `django_db(transaction=True)`: it is another process and
+    only sees committed rows."""
 
-    Tests using it must be `django_db(transaction=True)`: the worker is another process and only
-    sees committed rows. It stops before the test database is dropped.
-    """
-    import subprocess
-    import sys
-    import uuid
-    from pathlib import Path
+    def __init__(self, database: dict, pool: str = "prefork"):
+        self.pool = pool
+        password = f":{database['PASSWORD']}" if database["PASSWORD"] else ""
+        self.env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "config.settings",
+            "DJANGO_SECRET_KEY": "worker-under-test",
+            "DATABASE_URL": (
+                f"postgres://{database['USER']}{password}@{database['HOST']}:{database['PORT']}"
+                f"/{database['NAME']}"
+            ),
+            "REDIS_URL": settings.TEST_REDIS_URL,
+            "CELERY_QUEUE": settings.CELERY_TASK_DEFAULT_QUEUE,
+        }
+        self.process = None
 
+    def start(self) -> "WorkerProcess":
+        import subprocess
+        import sys
+        from pathlib import Path
+
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "config",
+                "worker",
+                "--concurrency",
+                "1",
+                "--pool",
+                self.pool,
+                "--loglevel",
+                "INFO",
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+            ],
+            cwd=Path(__file__).resolve().parent.parent,
+            env=self.env,
+            stdout=subprocess.DEVNULL,
+            stderr=open(os.environ.get("RADAR_WORKER_LOG", os.devnull), "a"),  # noqa: SIM115
+        )
+        return self
+
+    def alive(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+    def kill(self) -> None:
+        """SIGKILL to the whole worker (its pool child too): nothing gets to clean up."""
+        import signal
+
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait()
+
+    def stop(self) -> None:
+        import subprocess
+
+        if not self.alive():
+            return
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+def test_database(django_db_blocker) -> dict:
     from django.db import connection
 
     require_service("Redis (REDIS_URL)", bool(settings.TEST_REDIS_URL))
@@ -99,48 +162,72 @@ def celery_worker_process(django_db_setup, django_db_blocker):
         vendor = connection.vendor
         database = dict(connection.settings_dict)
     require_service("PostgreSQL (DATABASE_URL)", vendor == "postgresql")
+    return database
 
-    queue = f"radar-test-{uuid.uuid4().hex[:12]}"
-    password = f":{database['PASSWORD']}" if database["PASSWORD"] else ""
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-        "DJANGO_SECRET_KEY": "worker-under-test",
-        "DATABASE_URL": (
-            f"postgres://{database['USER']}{password}@{database['HOST']}:{database['PORT']}"
-            f"/{database['NAME']}"
-        ),
-        "REDIS_URL": settings.TEST_REDIS_URL,
-        "CELERY_QUEUE": queue,
+
+@pytest.fixture(scope="session")
+def celery_worker_process(django_db_setup, django_db_blocker):
+    """One worker for the session; it stops before the test database is dropped."""
+    worker = WorkerProcess(test_database(django_db_blocker)).start()
+    yield {
+        "queue": settings.CELERY_TASK_DEFAULT_QUEUE,
+        "broker_url": settings.TEST_REDIS_URL,
+        "process": worker.process,
     }
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "config",
-            "worker",
-            "--concurrency",
-            "1",
-            "--loglevel",
-            "INFO",
-            "--without-gossip",
-            "--without-mingle",
-            "--without-heartbeat",
-        ],
-        cwd=Path(__file__).resolve().parent.parent,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    yield {"queue": queue, "broker_url": settings.TEST_REDIS_URL, "process": process}
-    process.terminate()
-    try:
-        process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
+    worker.stop()
+
+
+@pytest.fixture
+def worker_process_factory(django_db_setup, django_db_blocker):
+    """Workers a test starts and kills itself."""
+    database = test_database(django_db_blocker)
+    workers = []
+
+    def start(pool: str = "prefork") -> WorkerProcess:
+        worker = WorkerProcess(database, pool).start()
+        workers.append(worker)
+        return worker
+
+    yield start
+    for worker in workers:
+        worker.stop()
+
+
+@pytest.fixture
+def real_broker(redis_url, settings):
+    """The app publishes to Redis on this run's queue (no worker consumes it unless a test
+    starts one), and the cache that coalesces requests is Redis too. Restored afterwards."""
+    import redis
+
+    from config.celery import app
+
+    client = redis.Redis.from_url(redis_url)
+    queue = settings.CELERY_TASK_DEFAULT_QUEUE
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": redis_url,
+            "KEY_PREFIX": queue,
+        }
+    }
+    eager, broker_url = app.conf.task_always_eager, app.conf.broker_url
+    forget_broker_connections(app)
+    app.conf.update(task_always_eager=False, broker_url=redis_url)
+    yield {"queue": queue, "redis": client}
+    forget_broker_connections(app)
+    app.conf.update(task_always_eager=eager, broker_url=broker_url)
+    client.delete(queue)
+    for key in client.scan_iter(f"{queue}:*"):
+        client.delete(key)
+    client.close()
+
+
+def forget_broker_connections(app) -> None:
+    """Celery keeps its connection and producer pools for the process: drop them, so the broker
+    URL set next is the one used. Not app.close(): it also unregisters the app, and tasks
+    imported later would not find it."""
+    app._pool = None
+    app.amqp._producer_pool = None
 
 
 TRANSACTION_CONTROL = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE SAVEPOINT")

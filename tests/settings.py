@@ -5,6 +5,8 @@ import os
 os.environ.setdefault("DJANGO_SECRET_KEY", "tests-only-secret-key-not-for-production-use")
 os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
 os.environ.setdefault("DJANGO_SECURE_SSL_REDIRECT", "0")
+# A queue of this test run's own: tasks it sends can only reach the worker it starts.
+os.environ.setdefault("CELERY_QUEUE", f"radar-test-{os.getpid()}")
 
 from config.settings import *  # noqa: F403
 from config.settings import REDIS_URL
@@ -14,6 +16,8 @@ from config.settings import REDIS_URL
 CELERY_BROKER_URL = "memory://localhost/"
 CELERY_TASK_ALWAYS_EAGER = True
 TEST_REDIS_URL = REDIS_URL
+
+RESULT_COALESCE_SECONDS = 1
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES = {

@@ -8,6 +8,7 @@ from django.utils import timezone
 from assessments.models import Answer, Invitation, Response, Round
 from assessments.questionnaire_loader import DEFAULT_QUESTIONNAIRE, questionnaire_load
 from config.celery import app
+from tests.conftest import forget_broker_connections
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
@@ -318,14 +319,6 @@ def test_without_javascript_one_bad_answer_saves_nothing(client, invitation):
     assert stored(invitation) == {}
 
 
-def forget_broker_connections() -> None:
-    """Celery keeps its connection and producer pools for the process: drop them, so the broker
-    URL set next is the one used (and no later test inherits the unreachable one). Not
-    app.close(): it also unregisters the app, and tasks imported later would not find it."""
-    app._pool = None
-    app.amqp._producer_pool = None
-
-
 @pytest.mark.django_db
 def test_submitting_does_not_depend_on_the_broker(
     client, invitation, caplog, django_capture_on_commit_callbacks
@@ -334,7 +327,7 @@ def test_submitting_does_not_depend_on_the_broker(
     result to be recomputed later by the sweep."""
     answer_everything_required(invitation)
     broker_url = app.conf.broker_url
-    forget_broker_connections()
+    forget_broker_connections(app)
     app.conf.update(broker_url="redis://127.0.0.1:1/0", task_always_eager=False)
     try:
         with (
@@ -343,7 +336,7 @@ def test_submitting_does_not_depend_on_the_broker(
         ):
             response = client.post(f"/r/{invitation.token}/", {"action": "submit"})
     finally:
-        forget_broker_connections()
+        forget_broker_connections(app)
         app.conf.update(broker_url=broker_url, task_always_eager=True)
 
     assert response.status_code == 302
