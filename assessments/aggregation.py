@@ -138,16 +138,17 @@ def round_aggregate(round: Round) -> tuple[dict, int, object]:
     principles = [d.key for d in dimensions if d.kind == Dimension.Kind.PRINCIPLE]
     answers = submitted_answers(round)
 
-    marks = Response.objects.filter(round=round, submitted_at__isnull=False).aggregate(
-        responses=Count("id", distinct=True), until=Max("answers__updated_at")
-    )
-    responses = marks["responses"]
     invited = Invitation.objects.filter(round=round).exclude(status="revoked").count()
 
-    # One GROUP BY for the whole round, one per breakdown.
-    overall = distribution_tables(
-        answers.values("question_id", "value", "dont_know").annotate(n=Count("id")), questions
-    )[None]
+    # One GROUP BY for the whole round (which also finds the newest answer it saw), one per
+    # breakdown.
+    overall_rows = list(
+        answers.values("question_id", "value", "dont_know").annotate(
+            n=Count("id"), newest=Max("updated_at")
+        )
+    )
+    answers_until = max((row["newest"] for row in overall_rows), default=None)
+    overall = distribution_tables(overall_rows, questions)[None]
     principle_question_ids = [
         q.id for q in questions.values() if q.dimension_kind == Dimension.Kind.PRINCIPLE
     ]
@@ -163,6 +164,7 @@ def round_aggregate(round: Round) -> tuple[dict, int, object]:
         .values("team_id")
         .annotate(n=Count("id"))
     }
+    responses = sum(team_counts.values())
     team_names = dict(round.organization.teams.values_list("pk", "name")) | {None: NO_TEAM}
 
     role_question = by_key.get(ROLE_QUESTION)
@@ -326,7 +328,7 @@ def round_aggregate(round: Round) -> tuple[dict, int, object]:
             "weak_level": scoring.WEAK_LEVEL,
         },
     }
-    return data, responses, marks["until"]
+    return data, responses, answers_until
 
 
 def questions_by_key_kind(by_key: dict[str, QuestionInfo], key: str) -> bool:

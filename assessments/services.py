@@ -194,6 +194,13 @@ def invitation_revoke(*, invitation: Invitation) -> Invitation:
     return invitation
 
 
+def round_recompute(*, round: Round) -> None:
+    """A lead's "recompute results": the same coalesced request a submission makes."""
+    if round.status == Round.Status.DRAFT:
+        raise ValidationError("A draft round has no answers to compute yet.")
+    round_result_request(round_id=round.pk)
+
+
 def round_remind(*, round: Round) -> None:
     from .tasks import round_reminders_send_task
 

@@ -23,6 +23,7 @@ urlpatterns = [
     path(ROUND + "close/", views.round_close_view, name="round-close"),
     path(ROUND + "reopen/", views.round_reopen_view, name="round-reopen"),
     path(ROUND + "remind/", views.round_remind_view, name="round-remind"),
+    path(ROUND + "recompute/", views.round_recompute_view, name="round-recompute"),
     path(ROUND + "invitations/", views.invitations_add, name="invitations-add"),
     path(ROUND + "invitations/links/", views.invitation_links_add, name="invitation-links-add"),
     path(

@@ -36,6 +36,7 @@ from .services import (
     round_close,
     round_create,
     round_open,
+    round_recompute,
     round_remind,
     round_reopen,
     round_update,
@@ -165,6 +166,9 @@ round_close_view = round_state_action(
 )
 round_reopen_view = round_state_action(round_reopen, "The round is open again.")
 round_remind_view = round_state_action(round_remind, "Reminders are on their way.")
+round_recompute_view = round_state_action(
+    round_recompute, "The results are being computed again; the dashboard shows them shortly."
+)
 
 
 @organization_view(role=Membership.Role.LEAD)

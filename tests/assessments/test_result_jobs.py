@@ -130,3 +130,33 @@ def waiting_on_a_lock() -> int:
             "WHERE wait_event_type = 'Lock' AND datname = current_database()"
         )
         return cursor.fetchone()[0]
+
+
+@pytest.mark.django_db
+def test_a_lead_asks_for_a_recomputation(
+    client, lena, acme_round, django_capture_on_commit_callbacks
+):
+    Round.objects.filter(pk=acme_round.pk).update(status=Round.Status.OPEN)
+    answered_round(acme_round, FIVE_ANSWERS)
+    client.force_login(lena)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            f"/o/acme/rounds/{acme_round.public_id}/recompute/", HTTP_HX_REQUEST="true"
+        )
+
+    assert response.status_code == 200
+    assert "computed again" in response.content.decode()
+    assert acme_round.results.get(is_current=True).responses_seen == 5
+
+
+@pytest.mark.django_db
+def test_a_draft_round_has_nothing_to_recompute(client, lena, acme_round):
+    client.force_login(lena)
+
+    response = client.post(
+        f"/o/acme/rounds/{acme_round.public_id}/recompute/", HTTP_HX_REQUEST="true"
+    )
+
+    assert response.status_code == 409
+    assert not acme_round.results.exists()
