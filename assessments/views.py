@@ -8,6 +8,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from config.status import CONFLICT, INVALID
 from organizations.models import Membership
 from organizations.tenancy import organization_view
 
@@ -43,9 +44,6 @@ from .services import (
 )
 from .survey import InvalidAnswer, parse_answer, survey_layout
 from .survey_page import survey_states
-
-INVALID = 422  # htmx is configured to swap 422 responses, so errors show next to their field
-CONFLICT = 409  # the round's state does not allow the action (closed, already open, ...)
 
 
 @organization_view()

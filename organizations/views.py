@@ -9,6 +9,8 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
+from config.status import INVALID
+
 from .forms import (
     JoinForm,
     MembershipTeamsForm,
@@ -39,8 +41,6 @@ from .services import (
     user_signup,
 )
 from .tenancy import organization_view
-
-INVALID = 422  # what htmx is configured to swap, so errors show next to their field
 
 
 def add_errors(form, error: ValidationError) -> None:

@@ -6,6 +6,17 @@ from django.utils import timezone
 
 from assessments.models import Answer, Invitation, Response, Round
 
+# The guide's fit checklist, in its order.
+FIT_KEYS = [
+    "fit-production",
+    "fit-multiple-models",
+    "fit-retraining",
+    "fit-dedicated-team",
+    "fit-pain",
+    "fit-business-critical",
+    "fit-resources",
+]
+
 
 def answered_round(round: Round, respondents: list[dict], teams: list | None = None) -> None:
     questions = {question.key: question for question in round.questionnaire.questions.all()}

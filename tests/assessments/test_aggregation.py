@@ -6,18 +6,9 @@ from assessments.models import Invitation, Round
 from assessments.services import round_result_compute
 from organizations.models import Team
 
-from .builders import answered_round
+from .builders import FIT_KEYS, answered_round
 
-FIT = [
-    "fit-production",
-    "fit-multiple-models",
-    "fit-retraining",
-    "fit-dedicated-team",
-    "fit-pain",
-    "fit-business-critical",
-    "fit-resources",
-]
-# Per respondent, the fit answers in FIT's order (None: not answered).
+# Per respondent, the fit answers in the guide's order (None: not answered).
 FIT_ANSWERS = [
     [1, 1, 1, 0, 1, 1, 1],
     [1, 1, 1, 1, 1, 1, 0],
@@ -76,7 +67,7 @@ FIVE = [
 ]
 for respondent, fit in zip(FIVE, FIT_ANSWERS, strict=True):
     respondent.update(
-        {key: value for key, value in zip(FIT, fit, strict=True) if value is not None}
+        {key: value for key, value in zip(FIT_KEYS, fit, strict=True) if value is not None}
     )
 
 

@@ -9,6 +9,7 @@ from assessments.questionnaire_loader import (
     QuestionnaireError,
     questionnaire_load,
 )
+from tests.assessments.builders import FIT_KEYS
 
 GUIDE_PRINCIPLES = [
     "Automation",
@@ -26,15 +27,6 @@ GUIDE_CHALLENGES = [
     "Infrastructure complexity",
     "Lack of collaboration",
     "Security vulnerabilities",
-]
-GUIDE_CHECKLIST_KEYS = [
-    "fit-production",
-    "fit-multiple-models",
-    "fit-retraining",
-    "fit-dedicated-team",
-    "fit-pain",
-    "fit-business-critical",
-    "fit-resources",
 ]
 
 
@@ -114,7 +106,7 @@ def test_the_guide_is_all_there(questionnaire):
         )
     )
 
-    assert fit_keys == GUIDE_CHECKLIST_KEYS
+    assert fit_keys == FIT_KEYS
     assert by_kind["principle"] == GUIDE_PRINCIPLES
     assert by_kind["challenge"] == GUIDE_CHALLENGES
     assert questionnaire.dimensions.filter(kind="challenge").exclude(solution="").count() == 6
