@@ -321,8 +321,9 @@ def round_aggregate(round: Round) -> tuple[dict, int, object]:
         "rules": {
             "fit": fit["rule"],
             "disagreement": (
-                f"Answers spanning {scoring.DISAGREEMENT_MIN_RANGE} levels or more, or a "
-                f"standard deviation of {scoring.DISAGREEMENT_MIN_STDEV} or more."
+                f"A question whose answers span {scoring.DISAGREEMENT_MIN_RANGE} levels or "
+                f"more, or have a standard deviation of {scoring.DISAGREEMENT_MIN_STDEV} or "
+                "more; a principle whose answers have that standard deviation."
             ),
             "challenge_reported": scoring.CHALLENGE_REPORTED_MIN_SEVERITY,
             "weak_level": scoring.WEAK_LEVEL,

@@ -21,7 +21,8 @@ FIT_GOOD = "good-fit"
 FIT_FOUNDATIONS_FIRST = "foundations-first"
 
 # Disagreement: the team does not share one picture of where it stands when the answers to a
-# question (or the answers about a principle) span three levels or more, or spread widely.
+# question span three levels or more, or spread widely. For a principle, whose answers pool
+# several questions (so some range is expected), only the wide spread counts.
 DISAGREEMENT_MIN_RANGE = 3
 DISAGREEMENT_MIN_STDEV = 1.2
 
@@ -133,12 +134,17 @@ class PrincipleScore:
     def score_100(self) -> float | None:
         return None if self.level is None else round(100 * self.level / SCALE_MAX, 1)
 
+    @property
+    def disagreement(self) -> bool:
+        return self.spread.count >= 2 and self.spread.stdev >= DISAGREEMENT_MIN_STDEV
+
     def as_dict(self) -> dict:
         return {
             "key": self.key,
             "level": rounded(self.level, 2),
             "score": self.score_100,
             **{name: value for name, value in self.spread.as_dict().items() if name != "mean"},
+            "disagreement": self.disagreement,
         }
 
 

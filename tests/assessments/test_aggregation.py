@@ -113,7 +113,8 @@ def test_every_number_of_a_five_person_round(five):
         0.1,
     )
     assert (monitoring["stdev"], monitoring["range"], monitoring["median"]) == (1.1331, 4, 1.0)
-    assert monitoring["disagreement"]
+    # a principle pools questions: only a standard deviation of 1.2 or more is a disagreement
+    assert not monitoring["disagreement"]
     ci = principles["continuous-integration"]
     assert (ci["level"], ci["score"], ci["stdev"], ci["disagreement"]) == (2.8, 70.0, 0.4, False)
     assert principles["automation"]["level"] is None  # nobody answered: no score, not a 0
