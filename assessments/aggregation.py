@@ -261,11 +261,21 @@ def round_aggregate(round: Round) -> tuple[dict, int, object]:
             "items": sorted(texts.values_list("text", flat=True)),
         }
 
-    disagreements = [
-        {"question": key, "min": entry["min"], "max": entry["max"], "range": entry["range"]}
-        for key, entry in question_data.items()
-        if entry.get("disagreement") and questions_by_key_kind(by_key, key)
-    ]
+    # The widest spread first: that is where a conversation is most needed.
+    disagreements = sorted(
+        (
+            {
+                "question": key,
+                "min": entry["min"],
+                "max": entry["max"],
+                "range": entry["range"],
+                "stdev": entry["stdev"],
+            }
+            for key, entry in question_data.items()
+            if entry.get("disagreement") and questions_by_key_kind(by_key, key)
+        ),
+        key=lambda row: (-row["stdev"], row["question"]),
+    )
 
     trend = None
     previous = previous_result(round)

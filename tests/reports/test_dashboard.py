@@ -1,0 +1,106 @@
+import re
+
+import pytest
+
+from assessments.models import Round
+from assessments.services import round_result_compute
+from organizations.models import Team
+from tests.assessments.builders import answered_round, answered_round_in_bulk
+
+
+def dashboard_url(round: Round) -> str:
+    return f"/o/acme/rounds/{round.public_id}/"
+
+
+@pytest.fixture
+def six(acme, acme_round) -> Round:
+    """Two teams of three at a threshold of 3: both shown."""
+    acme_round.score_threshold = 3
+    acme_round.comment_threshold = 3
+    acme_round.save()
+    search = Team.objects.create(organization=acme, name="Search")
+    platform = Team.objects.create(organization=acme, name="Platform")
+    answers = [
+        {"monitoring-drift": v, "fit-production": 1, "context-role": 0, "context-obstacle": t}
+        for v, t in zip((0, 1, 2, 4, 4, 4), "FEDCBA", strict=True)
+    ]
+    answered_round(acme_round, answers, teams=[search] * 3 + [platform] * 3)
+    round_result_compute(round=acme_round)
+    return acme_round
+
+
+@pytest.mark.django_db
+def test_the_dashboard_shows_the_stored_numbers(client, lena, six):
+    client.force_login(lena)
+
+    html = client.get(dashboard_url(six)).content.decode()
+
+    assert "6 of 6 invited have submitted (100%)" in html
+    assert "Build the foundations first" in html  # one yes of seven checklist questions
+    # monitoring: 0,1,2,4,4,4 -> 15/6 = 2.5 level, 62.5 of 100; teams 1.0 and 4.0
+    assert re.search(r"Monitoring</th><td class=\"num\">2\.5</td><td class=\"num\">62\.5", html)
+    search_row = re.search(r'<tr><th scope="row">Search.*?</tr>', html, re.S).group(0)
+    platform_row = re.search(r'<tr><th scope="row">Platform.*?</tr>', html, re.S).group(0)
+    assert "(3)" in search_row and '<td class="num heat-1">1.0</td>' in search_row
+    assert "(3)" in platform_row and '<td class="num heat-4">4.0</td>' in platform_row
+    assert all(letter in html for letter in "ABCDEF")  # comments, at a threshold of 3
+
+
+@pytest.mark.django_db
+def test_suppressed_cells_never_show_a_number(client, lena, acme, acme_round):
+    search = Team.objects.create(organization=acme, name="Search")
+    platform = Team.objects.create(organization=acme, name="Platform")
+    answered_round(
+        acme_round,
+        [{"monitoring-drift": v} for v in (0, 1, 2, 3, 4, 4)],
+        teams=[search] * 5 + [platform],
+    )
+    round_result_compute(round=acme_round)
+    client.force_login(lena)
+
+    html = client.get(dashboard_url(acme_round)).content.decode()
+
+    for team in ("Search", "Platform"):
+        row = re.search(rf"<tr><th scope=\"row\">{team}.*?</tr>", html, re.S).group(0)
+        assert "Fewer than 5 responses" in row
+        assert not re.search(r"\d\.\d", row)
+
+
+@pytest.mark.django_db
+def test_an_open_round_refreshes_its_results_with_htmx(client, lena, six):
+    Round.objects.filter(pk=six.pk).update(status=Round.Status.OPEN)
+    client.force_login(lena)
+
+    page = client.get(dashboard_url(six)).content.decode()
+    fragment = client.get(dashboard_url(six), HTTP_HX_REQUEST="true").content.decode()
+
+    assert 'hx-trigger="every 10s"' in page
+    assert fragment.lstrip().startswith('<div id="results"') and "<html" not in fragment
+
+
+@pytest.mark.django_db
+def test_a_round_without_results_says_so(client, lena, acme_round):
+    client.force_login(lena)
+
+    assert "No results yet" in client.get(dashboard_url(acme_round)).content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("respondents", [5, 5000])
+def test_the_dashboard_costs_the_same_queries_for_5_or_5000_respondents(
+    client, lena, acme, acme_round, respondents, django_assert_num_queries
+):
+    """The dashboard reads the stored result: nothing it shows is counted per respondent."""
+    teams = [Team.objects.create(organization=acme, name=f"Team {n}") for n in range(4)]
+    answered_round_in_bulk(
+        acme_round, respondents, {"monitoring-drift": 2, "context-role": 1}, teams
+    )
+    round_result_compute(round=acme_round)
+    client.force_login(lena)
+    client.get(dashboard_url(acme_round))  # the questionnaire layout is cached per process
+
+    # session, user, membership; round; current result; dimensions
+    with django_assert_num_queries(6):
+        response = client.get(dashboard_url(acme_round))
+
+    assert f"{respondents} of {respondents} invited" in response.content.decode()
