@@ -5,8 +5,8 @@ import math
 from dataclasses import dataclass
 
 SCALE_MAX = 4
-RADAR_SIZE = 460  # room around the radius for the principles' names
-RADAR_RADIUS = 125
+RADAR_SIZE = 600  # room around the radius for the principles' names
+RADAR_RADIUS = 150
 
 
 @dataclass(frozen=True)
