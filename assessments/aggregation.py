@@ -292,6 +292,7 @@ def round_aggregate(round: Round) -> tuple[dict, int, object]:
             ),
         }
 
+    pilots = scoring.automation_pilots(level_values)
     weakest = sorted(
         (row for row in principle_rows if row["level"] is not None), key=lambda r: r["level"]
     )[:2]
@@ -325,8 +326,16 @@ def round_aggregate(round: Round) -> tuple[dict, int, object]:
         "trend": trend,
         "roadmap": {
             "weakest": [row["key"] for row in weakest],
-            "pilots": scoring.automation_pilots(level_values),
+            "pilots": pilots,
             "risks": risks,
+            "steps": scoring.roadmap_steps(
+                levels=level_values,
+                responses=responses,
+                top_goal_count=goals[0]["count"] if goals else 0,
+                pilots=pilots,
+                challenges=challenges,
+                disagreement_count=len(disagreements),
+            ),
         },
         "rules": {
             "fit": fit["rule"],

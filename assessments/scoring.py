@@ -334,3 +334,65 @@ def suppressed_cells(counts: Mapping[str, int], threshold: int) -> set[str]:
             break
         hidden.add(min(shown, key=lambda cell: (counts[cell], cell)))
     return hidden
+
+
+# The guide's seven implementation steps, in its order, each with a priority that follows from
+# the scores by the rules of roadmap_steps.
+ROADMAP_STEPS = [
+    ("goals", "Define your goals and metrics"),
+    ("assess", "Assess your current state"),
+    ("tools", "Choose the right tools"),
+    ("automation", "Implement automation"),
+    ("monitoring", "Establish monitoring and alerting"),
+    ("collaboration", "Foster collaboration"),
+    ("iterate", "Iterate and improve"),
+]
+NOW, NEXT, LATER = "now", "next", "later"
+# A goal is shared when at least this share of respondents picked it.
+SHARED_GOAL_MIN_SHARE = 0.5
+GOOD_LEVEL = 3.0
+
+
+def roadmap_steps(
+    *,
+    levels: Mapping[str, float | None],
+    responses: int,
+    top_goal_count: int,
+    pilots: list[dict],
+    challenges: list[dict],
+    disagreement_count: int,
+) -> list[dict]:
+    """Each step of the guide with its priority and the rule that set it:
+    - goals: now unless one goal is shared by at least SHARED_GOAL_MIN_SHARE of respondents;
+    - assess: now, for this round is that assessment: discuss it;
+    - tools: now when some principle is weak (below WEAK_LEVEL), else later;
+    - automation: now when there are automation pilots, else later;
+    - monitoring: now when monitoring is weak or drift or degradation is reported or inferred,
+      next below GOOD_LEVEL, else later;
+    - collaboration: now when collaboration is weak or lack of collaboration is reported or
+      inferred, next when the team disagrees anywhere, else later;
+    - iterate: next: run the next round once the "now" steps are under way."""
+
+    def weak(key: str) -> bool:
+        return levels.get(key) is not None and levels[key] < WEAK_LEVEL
+
+    flagged = {row["key"] for row in challenges if row["reported"] or row.get("inferred")}
+    shared_goal = responses > 0 and top_goal_count / responses >= SHARED_GOAL_MIN_SHARE
+    monitoring = levels.get("monitoring")
+    priorities = {
+        "goals": LATER if shared_goal else NOW,
+        "assess": NOW,
+        "tools": NOW if any(weak(key) for key in levels) else LATER,
+        "automation": NOW if pilots else LATER,
+        "monitoring": NOW
+        if weak("monitoring") or flagged & {"data-drift", "concept-drift", "model-degradation"}
+        else (NEXT if monitoring is not None and monitoring < GOOD_LEVEL else LATER),
+        "collaboration": NOW
+        if weak("collaboration") or "lack-of-collaboration" in flagged
+        else (NEXT if disagreement_count else LATER),
+        "iterate": NEXT,
+    }
+    return [
+        {"number": number, "key": key, "title": title, "priority": priorities[key]}
+        for number, (key, title) in enumerate(ROADMAP_STEPS, start=1)
+    ]

@@ -136,6 +136,17 @@ def test_every_number_of_a_five_person_round(five):
     assert [risk["challenge"] for risk in data["roadmap"]["risks"]] == ["data-drift"]
     assert data["roadmap"]["weakest"] == ["monitoring", "continuous-integration"]
     assert [pilot["principle"] for pilot in data["roadmap"]["pilots"]] == ["monitoring"]
+    # goals: the top one (3 of 5) is shared; monitoring weak; no collaboration answers but
+    # disagreement on monitoring drift
+    assert [(step["key"], step["priority"]) for step in data["roadmap"]["steps"]] == [
+        ("goals", "later"),
+        ("assess", "now"),
+        ("tools", "now"),
+        ("automation", "now"),
+        ("monitoring", "now"),
+        ("collaboration", "next"),
+        ("iterate", "next"),
+    ]
 
     assert [(goal["label"], goal["count"]) for goal in data["goals"][:3]] == [
         ("Shorter time to deploy a model", 3),
