@@ -3,12 +3,14 @@
 from dataclasses import dataclass
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, F, FloatField, OuterRef, Q, QuerySet, Subquery
+from django.db.models.fields.json import KT
+from django.db.models.functions import Cast
 from django.shortcuts import get_object_or_404
 
 from organizations.models import Organization
 
-from .models import Invitation, Round
+from .models import Invitation, Round, RoundResult
 
 LIVE = ~Q(invitations__status=Invitation.Status.REVOKED)
 PEOPLE_PER_PAGE = 50
@@ -28,6 +30,23 @@ def round_list(*, organization: Organization) -> QuerySet[Round]:
             ),
         )
         .order_by("-created_at")
+    )
+
+
+def round_overview(*, organization: Organization) -> QuerySet[Round]:
+    """round_list with each round's headline scores, read from its current result in the same
+    query."""
+    current = RoundResult.objects.filter(round=OuterRef("pk"), is_current=True)
+
+    def score(path: str) -> Subquery:
+        return Subquery(
+            current.annotate(score=Cast(KT(f"data__readiness__{path}"), FloatField())).values(
+                "score"
+            )[:1]
+        )
+
+    return round_list(organization=organization).annotate(
+        readiness=score("average"), floor=score("floor")
     )
 
 

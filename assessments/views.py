@@ -21,7 +21,7 @@ from .selectors import (
     invitation_page,
     participation,
     round_get,
-    round_list,
+    round_overview,
 )
 from .services import (
     InvitationImportError,
@@ -49,7 +49,7 @@ from .survey_page import survey_states
 @organization_view()
 @require_GET
 def round_list_view(request: HttpRequest) -> HttpResponse:
-    rounds = round_list(organization=request.organization)
+    rounds = round_overview(organization=request.organization)
     return render(request, "assessments/round_list.html", {"rounds": rounds})
 
 

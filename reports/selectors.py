@@ -2,7 +2,10 @@
 
 from dataclasses import dataclass
 
-from assessments.models import Dimension, Round, RoundResult
+from django.db.models import Prefetch
+from django.http import Http404
+
+from assessments.models import Answer, Dimension, Question, Round, RoundResult
 from assessments.selectors import round_get
 from assessments.survey import survey_layout
 from organizations.models import Organization
@@ -35,3 +38,52 @@ def round_dashboard(*, organization: Organization, public_id) -> Dashboard:
         dimensions=dimensions,
         question_texts={key: question.text for key, question in layout.by_key.items()},
     )
+
+
+def rounds_compared(*, organization: Organization, public_ids: list) -> list[Round]:
+    """The rounds of this organization with these public ids, in the order asked, each with its
+    current result as `current` (None before the first): two queries. 404 unless all exist."""
+    current = Prefetch(
+        "results", queryset=RoundResult.objects.filter(is_current=True), to_attr="current_results"
+    )
+    found = {
+        round.public_id: round
+        for round in Round.objects.filter(
+            organization=organization, public_id__in=public_ids
+        ).prefetch_related(current)
+    }
+    if len(found) != len(set(public_ids)):
+        raise Http404("No such round.")
+    rounds = [found[public_id] for public_id in public_ids]
+    for round in rounds:
+        round.current = round.current_results[0] if round.current_results else None
+    return rounds
+
+
+def scored_answer_rows(*, round: Round) -> tuple[list[str], list[list[str]]]:
+    """Every submitted response's answers to the scored questions, one row per response, with
+    no identity: no id, team, role, time or free text, and rows sorted by their content so no
+    order follows submission. The context questions are left out because a role combined with
+    answers could single out a member of a group too small to be shown."""
+    questions = list(
+        Question.objects.filter(questionnaire_id=round.questionnaire_id)
+        .exclude(dimension__kind=Dimension.Kind.CONTEXT)
+        .order_by("position")
+        .values_list("pk", "key", "kind")
+    )
+    columns = {pk: index for index, (pk, _, _) in enumerate(questions)}
+    kinds = {pk: kind for pk, _, kind in questions}
+    rows: dict[int, list[str]] = {}
+    answers = Answer.objects.filter(
+        response__round=round, response__submitted_at__isnull=False, question_id__in=columns
+    ).values_list("response_id", "question_id", "value", "dont_know")
+    for response_id, question_id, value, dont_know in answers.iterator(chunk_size=10_000):
+        row = rows.setdefault(response_id, [""] * len(questions))
+        if dont_know:
+            row[columns[question_id]] = "dont_know"
+        elif kinds[question_id] == Question.Kind.MULTIPLE_CHOICE:
+            chosen = [str(bit) for bit in range((value or 0).bit_length()) if value & (1 << bit)]
+            row[columns[question_id]] = ";".join(chosen)
+        elif value is not None:
+            row[columns[question_id]] = str(value)
+    return [key for _, key, _ in questions], sorted(rows.values())

@@ -4,15 +4,13 @@ from . import views
 
 app_name = "reports"
 
+ROUND = "o/<slug:organization_slug>/rounds/<uuid:round_id>/"
+
 urlpatterns = [
-    path(
-        "o/<slug:organization_slug>/rounds/<uuid:round_id>/",
-        views.round_dashboard,
-        name="round-dashboard",
-    ),
-    path(
-        "o/<slug:organization_slug>/rounds/<uuid:round_id>/report/",
-        views.round_report,
-        name="round-report",
-    ),
+    path(ROUND, views.round_dashboard, name="round-dashboard"),
+    path(ROUND + "report/", views.round_report, name="round-report"),
+    path(ROUND + "results.json", views.round_export, {"file_format": "json"}, name="round-json"),
+    path(ROUND + "results.csv", views.round_export, {"file_format": "csv"}, name="round-csv"),
+    path(ROUND + "answers.csv", views.round_export_answers, name="round-export-answers"),
+    path("o/<slug:organization_slug>/compare/", views.round_compare, name="round-compare"),
 ]

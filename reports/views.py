@@ -1,15 +1,19 @@
+import csv
 from uuid import UUID
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils.text import slugify
 from django.views.decorators.http import require_GET
 
 from assessments.selectors import round_get
+from config.status import CONFLICT, INVALID
 from organizations.models import Membership
 from organizations.tenancy import organization_view
 
 from . import charts
 from .selectors import round_dashboard as round_dashboard_data
+from .selectors import rounds_compared, scored_answer_rows
 
 
 def heatmap(cells: list[dict], principles: list[dict]) -> list[dict]:
@@ -76,3 +80,93 @@ def round_dashboard(request: HttpRequest, round_id: UUID) -> HttpResponse:
 def round_report(request: HttpRequest, round_id: UUID) -> HttpResponse:
     round = round_get(organization=request.organization, public_id=round_id)
     return render(request, "reports/round_report.html", {"round": round})
+
+
+@organization_view(role=Membership.Role.LEAD)
+@require_GET
+def round_compare(request: HttpRequest) -> HttpResponse:
+    """Two rounds side by side: the principles, readiness and fit of each, and the change."""
+    try:
+        public_ids = [UUID(request.GET[name]) for name in ("a", "b")]
+    except (KeyError, ValueError):
+        return compare_refused(request, "Choose two rounds to compare.")
+    if public_ids[0] == public_ids[1]:
+        return compare_refused(request, "Choose two different rounds.")
+    first, second = rounds_compared(organization=request.organization, public_ids=public_ids)
+    rows = []
+    if first.current and second.current:
+        before = {p["key"]: p for p in first.current.data["principles"]}
+        for principle in second.current.data["principles"]:
+            old = before.get(principle["key"], {}).get("level")
+            new = principle["level"]
+            rows.append(
+                {
+                    "name": principle["name"],
+                    "first": old,
+                    "second": new,
+                    "change": None if old is None or new is None else round(new - old, 2),
+                }
+            )
+    context = {"first": first, "second": second, "rows": rows}
+    return render(request, "reports/round_compare.html", context)
+
+
+def compare_refused(request: HttpRequest, message: str) -> HttpResponse:
+    context = {"error": message}
+    return render(request, "reports/round_compare.html", context, status=INVALID)
+
+
+@organization_view(role=Membership.Role.LEAD)
+@require_GET
+def round_export(request: HttpRequest, round_id: UUID, file_format: str) -> HttpResponse:
+    """The round's aggregated result, as the dashboard shows it: JSON whole, or CSV with one
+    row per principle and per question."""
+    dashboard = round_dashboard_data(organization=request.organization, public_id=round_id)
+    if dashboard.result is None:
+        return HttpResponse("This round has no results yet.", status=CONFLICT)
+    data = dashboard.result.data
+    name = f"{slugify(dashboard.round.title)}-results"
+    if file_format == "json":
+        response = JsonResponse(data, json_dumps_params={"indent": 1})
+        response["Content-Disposition"] = f'attachment; filename="{name}.json"'
+        return response
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+    writer = csv.writer(response)
+    fields = ["count", "dont_know", "mean", "median", "stdev", "min", "max", "range"]
+    writer.writerow(["kind", "key", "level", "score", *fields, "disagreement", "distribution"])
+    for principle in data["principles"]:
+        writer.writerow(
+            ["principle", principle["key"], principle["level"], principle["score"]]
+            + [principle.get(field) for field in fields]
+            + [principle["disagreement"], ""]
+        )
+    for key, question in data["questions"].items():
+        distribution = ";".join(f"{v}:{n}" for v, n in question["distribution"].items())
+        writer.writerow(
+            ["question", key, "", ""]
+            + [question.get(field, "") for field in fields]
+            + [question.get("disagreement", ""), distribution]
+        )
+    return response
+
+
+@organization_view(role=Membership.Role.LEAD)
+@require_GET
+def round_export_answers(request: HttpRequest, round_id: UUID) -> HttpResponse:
+    """Raw answers without identity, only for rounds with at least the anonymity threshold of
+    submitted responses (see scored_answer_rows for what is left out and why)."""
+    round = round_get(organization=request.organization, public_id=round_id)
+    if round.submitted < round.score_threshold:
+        message = (
+            f"Raw answers are exported once at least {round.score_threshold} people have "
+            f"submitted; {round.submitted} have so far."
+        )
+        return HttpResponse(message, status=CONFLICT, content_type="text/plain; charset=utf-8")
+    header, rows = scored_answer_rows(round=round)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{slugify(round.title)}-answers.csv"'
+    writer = csv.writer(response)
+    writer.writerow(header)
+    writer.writerows(rows)
+    return response
