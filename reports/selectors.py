@@ -6,7 +6,7 @@ from django.db.models import Prefetch
 from django.http import Http404
 
 from assessments.models import Answer, Dimension, Question, Round, RoundResult
-from assessments.selectors import round_get
+from assessments.selectors import round_get, round_overview
 from assessments.survey import survey_layout
 from organizations.models import Organization
 
@@ -18,6 +18,7 @@ class Dashboard:
     previous: dict | None
     dimensions: dict[str, Dimension]
     question_texts: dict[str, str]
+    history: list[Round]
 
 
 def round_dashboard(*, organization: Organization, public_id) -> Dashboard:
@@ -32,6 +33,7 @@ def round_dashboard(*, organization: Organization, public_id) -> Dashboard:
     }
     layout = survey_layout(round.questionnaire_id)
     return Dashboard(
+        history=same_scope_history(organization=organization, round=round),
         round=round,
         result=result,
         previous=(result.data.get("trend") if result else None),
@@ -87,3 +89,17 @@ def scored_answer_rows(*, round: Round) -> tuple[list[str], list[list[str]]]:
         elif value is not None:
             row[columns[question_id]] = str(value)
     return [key for _, key, _ in questions], sorted(rows.values())
+
+
+def same_scope_history(*, organization: Organization, round: Round) -> list[Round]:
+    """Every round of the organization with the same scope (the same teams, or the whole
+    organization) that has a result, oldest first, with its headline scores: the trend across
+    rounds. Three queries however many rounds there are."""
+    scope = {team.pk for team in round.teams.all()}
+    rounds = (
+        round_overview(organization=organization)
+        .filter(results__is_current=True)
+        .prefetch_related("teams")
+        .order_by("created_at")
+    )
+    return [candidate for candidate in rounds if {t.pk for t in candidate.teams.all()} == scope]

@@ -43,7 +43,11 @@ def round_dashboard(request: HttpRequest, round_id: UUID) -> HttpResponse:
     """Where the team stands, from the stored round result. While the round is open the
     results part refreshes itself (htmx polling) as new results are stored."""
     dashboard = round_dashboard_data(organization=request.organization, public_id=round_id)
-    context = {"round": dashboard.round, "result": dashboard.result}
+    context = {
+        "round": dashboard.round,
+        "result": dashboard.result,
+        "history": dashboard.history,
+    }
     if dashboard.result:
         data = dashboard.result.data
         principles = data["principles"]

@@ -99,8 +99,30 @@ def test_the_dashboard_costs_the_same_queries_for_5_or_5000_respondents(
     client.force_login(lena)
     client.get(dashboard_url(acme_round))  # the questionnaire layout is cached per process
 
-    # session, user, membership; round; current result; dimensions
-    with django_assert_num_queries(6):
+    # session, user, membership; round; current result; dimensions; the round's scope, the
+    # rounds of the organization with their scores, and their scopes (for the trend)
+    with django_assert_num_queries(9):
         response = client.get(dashboard_url(acme_round))
 
     assert f"{respondents} of {respondents} invited" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_trend_lists_every_round_of_the_same_scope(
+    client, lena, acme, acme_round, questionnaire
+):
+    answered_round(acme_round, [{"monitoring-drift": 1}] * 3)
+    round_result_compute(round=acme_round)
+    Round.objects.filter(pk=acme_round.pk).update(status=Round.Status.CLOSED)
+    scoped = Round.objects.create(organization=acme, questionnaire=questionnaire, title="Team only")
+    scoped.teams.add(Team.objects.create(organization=acme, name="Search"))
+    answered_round(scoped, [{"monitoring-drift": 4}] * 3)
+    round_result_compute(round=scoped)
+    later = Round.objects.create(organization=acme, questionnaire=questionnaire, title="Autumn")
+    answered_round(later, [{"monitoring-drift": 3}] * 3)
+    round_result_compute(round=later)
+    client.force_login(lena)
+
+    history = client.get(dashboard_url(later)).context["history"]
+
+    assert [(r.title, r.readiness) for r in history] == [("Spring check", 1.0), ("Autumn", 3.0)]
