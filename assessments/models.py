@@ -163,6 +163,10 @@ class Round(models.Model):
         default=False,
         help_text="Participation shows counts only, never who has or has not answered.",
     )
+    shared_with_members = models.BooleanField(
+        default=False,
+        help_text="Members who are not leads see a summary: the whole round and their teams.",
+    )
     score_threshold = models.PositiveSmallIntegerField(
         default=DEFAULT_SCORE_THRESHOLD, validators=[MinValueValidator(MIN_SCORE_THRESHOLD)]
     )

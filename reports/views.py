@@ -1,6 +1,7 @@
 import csv
 from uuid import UUID
 
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.text import slugify
@@ -174,3 +175,29 @@ def round_export_answers(request: HttpRequest, round_id: UUID) -> HttpResponse:
     writer.writerow(header)
     writer.writerows(rows)
     return response
+
+
+@organization_view()
+@require_GET
+def round_summary(request: HttpRequest, round_id: UUID) -> HttpResponse:
+    """What a member who is not a lead may see, when the leads share it: the whole round's
+    principles and fit, and the cells of their own teams (or why a cell is not shown)."""
+    dashboard = round_dashboard_data(organization=request.organization, public_id=round_id)
+    round = dashboard.round
+    if not (round.shared_with_members or request.membership.can_lead):
+        raise PermissionDenied("The leads have not shared this round's results.")
+    context = {"round": round, "result": dashboard.result}
+    if dashboard.result:
+        data = dashboard.result.data
+        own = {team.name for team in request.membership.teams.all()}
+        context |= {
+            "data": data,
+            "bars": charts.bars(data["principles"]),
+            "teams": [
+                cell
+                for cell in heatmap(data["breakdowns"]["team"], data["principles"])
+                if cell["name"] in own
+            ],
+            "principle_names": [principle["name"] for principle in data["principles"]],
+        }
+    return render(request, "reports/round_summary.html", context)
