@@ -2,6 +2,8 @@
 
 from django.db import migrations, models
 
+from assessments.triggers import recreate_on_sqlite
+
 
 class Migration(migrations.Migration):
 
@@ -15,4 +17,6 @@ class Migration(migrations.Migration):
             name='shared_with_members',
             field=models.BooleanField(default=False, help_text='Members who are not leads see a summary: the whole round and their teams.'),
         ),
+        # SQLite rebuilt the table above, and with it lost the questionnaire trigger.
+        migrations.RunPython(recreate_on_sqlite, migrations.RunPython.noop),
     ]
