@@ -2,11 +2,13 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Prefetch
+from django.db.models import FloatField, IntegerField, OuterRef, Prefetch, Subquery
+from django.db.models.fields.json import KT
+from django.db.models.functions import Cast
 from django.http import Http404
+from django.shortcuts import get_object_or_404
 
 from assessments.models import Answer, Dimension, Question, Round, RoundResult
-from assessments.selectors import round_get, round_overview
 from assessments.survey import survey_layout
 from organizations.models import Organization
 
@@ -25,7 +27,8 @@ def round_dashboard(*, organization: Organization, public_id) -> Dashboard:
     """The round, its current result, the previous comparable round's principle levels (kept in
     the result's trend) and the questionnaire's dimension texts: a fixed number of queries,
     whatever the number of respondents."""
-    round = round_get(organization=organization, public_id=public_id)
+    # No live counts: everything the dashboard shows about participation is in the result.
+    round = get_object_or_404(Round, organization=organization, public_id=public_id)
     result = round.results.filter(is_current=True).first()
     dimensions = {
         dimension.key: dimension
@@ -96,9 +99,20 @@ def same_scope_history(*, organization: Organization, round: Round) -> list[Roun
     organization) that has a result, oldest first, with its headline scores: the trend across
     rounds. Three queries however many rounds there are."""
     scope = {team.pk for team in round.teams.all()}
+    current = RoundResult.objects.filter(round=OuterRef("pk"), is_current=True)
+
+    def stored(path: str, field) -> Subquery:
+        return Subquery(
+            current.annotate(value=Cast(KT(f"data__{path}"), field())).values("value")[:1]
+        )
+
     rounds = (
-        round_overview(organization=organization)
-        .filter(results__is_current=True)
+        Round.objects.filter(organization=organization, results__is_current=True)
+        .annotate(
+            submitted=stored("responses", IntegerField),
+            readiness=stored("readiness__average", FloatField),
+            floor=stored("readiness__floor", FloatField),
+        )
         .prefetch_related("teams")
         .order_by("created_at")
     )

@@ -259,11 +259,14 @@ def assert_statements():
 
 @pytest.fixture(autouse=True)
 def forget_process_caches():
-    """Layouts (by questionnaire id) and answer targets (by token) are cached for the process;
-    a test database can reuse an id (SQLite after a rollback) for other rows, which production
-    never does."""
+    """Layouts (by questionnaire id), answer targets (by token) and rendered dashboards are
+    cached; a test database can reuse an id (SQLite after a rollback) for other rows, which
+    production never does."""
+    from django.core.cache import cache
+
     from assessments.services import answer_targets
     from assessments.survey import survey_layout
 
     survey_layout.cache_clear()
     answer_targets.clear()
+    cache.clear()

@@ -18,6 +18,8 @@ CELERY_TASK_ALWAYS_EAGER = True
 TEST_REDIS_URL = REDIS_URL
 
 RESULT_COALESCE_SECONDS = 1
+# In-process, and cleared between tests; tests of the real Redis cache use `real_broker`.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES = {
