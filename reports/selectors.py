@@ -13,35 +13,38 @@ from assessments.survey import survey_layout
 from organizations.models import Organization
 
 
+def round_with_result(*, organization: Organization, public_id) -> tuple[Round, RoundResult]:
+    """The round and its current result (or None), without the result's data, which is only
+    read when the page must be rendered again. No live counts: everything the dashboard shows
+    about participation is in the result."""
+    round = get_object_or_404(Round, organization=organization, public_id=public_id)
+    return round, round.results.filter(is_current=True).defer("data").first()
+
+
 @dataclass(frozen=True)
 class Dashboard:
     round: Round
-    result: RoundResult | None
-    previous: dict | None
+    data: dict
     dimensions: dict[str, Dimension]
     question_texts: dict[str, str]
     history: list[Round]
 
 
-def round_dashboard(*, organization: Organization, public_id) -> Dashboard:
-    """The round, its current result, the previous comparable round's principle levels (kept in
-    the result's trend) and the questionnaire's dimension texts: a fixed number of queries,
-    whatever the number of respondents."""
-    # No live counts: everything the dashboard shows about participation is in the result.
-    round = get_object_or_404(Round, organization=organization, public_id=public_id)
-    result = round.results.filter(is_current=True).first()
-    dimensions = {
-        dimension.key: dimension
-        for dimension in Dimension.objects.filter(questionnaire_id=round.questionnaire_id)
-    }
+def round_dashboard(*, organization: Organization, round: Round, result: RoundResult) -> Dashboard:
+    """Everything the results part shows: the stored data, the questionnaire's dimension texts
+    and the trend across rounds. A fixed number of queries, whatever the number of
+    respondents."""
+    result.refresh_from_db(fields=["data"])
     layout = survey_layout(round.questionnaire_id)
     return Dashboard(
-        history=same_scope_history(organization=organization, round=round),
         round=round,
-        result=result,
-        previous=(result.data.get("trend") if result else None),
-        dimensions=dimensions,
+        data=result.data,
+        dimensions={
+            dimension.key: dimension
+            for dimension in Dimension.objects.filter(questionnaire_id=round.questionnaire_id)
+        },
         question_texts={key: question.text for key, question in layout.by_key.items()},
+        history=same_scope_history(organization=organization, round=round),
     )
 
 

@@ -1,9 +1,11 @@
 import csv
 from uuid import UUID
 
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET
 
@@ -14,7 +16,7 @@ from organizations.tenancy import organization_view
 
 from . import charts
 from .selectors import round_dashboard as round_dashboard_data
-from .selectors import rounds_compared, scored_answer_rows
+from .selectors import round_with_result, rounds_compared, scored_answer_rows
 
 
 def heatmap(cells: list[dict], principles: list[dict]) -> list[dict]:
@@ -38,42 +40,59 @@ def heatmap(cells: list[dict], principles: list[dict]) -> list[dict]:
     ]
 
 
+# A result version never changes, so its rendering can be kept until it is replaced.
+DASHBOARD_CACHE_SECONDS = 24 * 60 * 60
+
+
+def results_context(dashboard) -> dict:
+    data = dashboard.data
+    principles = data["principles"]
+    trend = data["trend"]["principles"] if data.get("trend") else None
+    return {
+        "round": dashboard.round,
+        "data": data,
+        "history": dashboard.history,
+        "radar": charts.radar(principles, trend),
+        "bars": charts.bars(principles),
+        "teams": heatmap(data["breakdowns"]["team"], principles),
+        "roles": heatmap(data["breakdowns"]["role"], principles),
+        "principle_names": [principle["name"] for principle in principles],
+        "challenges": [
+            {**row, "solution": dashboard.dimensions[row["key"]].solution}
+            for row in data["challenges"]
+        ],
+        "disagreements": [
+            {**row, "text": dashboard.question_texts.get(row["question"], row["question"])}
+            for row in data["disagreements"]
+        ],
+        "dimension_names": {key: d.name for key, d in dashboard.dimensions.items()},
+        "fit_questions": [
+            {**row, "text": dashboard.question_texts.get(row["key"], row["key"])}
+            for row in data["fit"]["questions"]
+        ],
+    }
+
+
 @organization_view(role=Membership.Role.LEAD)
 @require_GET
 def round_dashboard(request: HttpRequest, round_id: UUID) -> HttpResponse:
-    """Where the team stands, from the stored round result. While the round is open the
-    results part refreshes itself (htmx polling) as new results are stored."""
-    dashboard = round_dashboard_data(organization=request.organization, public_id=round_id)
-    context = {
-        "round": dashboard.round,
-        "result": dashboard.result,
-        "history": dashboard.history,
-    }
-    if dashboard.result:
-        data = dashboard.result.data
-        principles = data["principles"]
-        trend = dashboard.previous["principles"] if dashboard.previous else None
-        context |= {
-            "data": data,
-            "radar": charts.radar(principles, trend),
-            "bars": charts.bars(principles),
-            "teams": heatmap(data["breakdowns"]["team"], principles),
-            "roles": heatmap(data["breakdowns"]["role"], principles),
-            "principle_names": [principle["name"] for principle in principles],
-            "challenges": [
-                {**row, "solution": dashboard.dimensions[row["key"]].solution}
-                for row in data["challenges"]
-            ],
-            "disagreements": [
-                {**row, "text": dashboard.question_texts.get(row["question"], row["question"])}
-                for row in data["disagreements"]
-            ],
-            "dimension_names": {key: d.name for key, d in dashboard.dimensions.items()},
-            "fit_questions": [
-                {**row, "text": dashboard.question_texts.get(row["key"], row["key"])}
-                for row in data["fit"]["questions"]
-            ],
-        }
+    """Where the team stands, from the stored round result. The results part is rendered once
+    per result version and cached; while the round is open it refreshes itself (htmx polling)
+    as new results are stored."""
+    round, result = round_with_result(organization=request.organization, public_id=round_id)
+    results_html = None
+    if result:
+        key = f"round-dashboard:{round.public_id}:{result.version}"
+        results_html = cache.get(key)
+        if results_html is None:
+            dashboard = round_dashboard_data(
+                organization=request.organization, round=round, result=result
+            )
+            results_html = render_to_string(
+                "reports/round_dashboard.html#results-body", results_context(dashboard), request
+            )
+            cache.set(key, results_html, DASHBOARD_CACHE_SECONDS)
+    context = {"round": round, "result": result, "results_html": results_html}
     template = "reports/round_dashboard.html"
     if request.htmx:
         template += "#results"
@@ -126,11 +145,12 @@ def compare_refused(request: HttpRequest, message: str) -> HttpResponse:
 def round_export(request: HttpRequest, round_id: UUID, file_format: str) -> HttpResponse:
     """The round's aggregated result, as the dashboard shows it: JSON whole, or CSV with one
     row per principle and per question."""
-    dashboard = round_dashboard_data(organization=request.organization, public_id=round_id)
-    if dashboard.result is None:
+    round, result = round_with_result(organization=request.organization, public_id=round_id)
+    if result is None:
         return HttpResponse("This round has no results yet.", status=CONFLICT)
-    data = dashboard.result.data
-    name = f"{slugify(dashboard.round.title)}-results"
+    result.refresh_from_db(fields=["data"])
+    data = result.data
+    name = f"{slugify(round.title)}-results"
     if file_format == "json":
         response = JsonResponse(data, json_dumps_params={"indent": 1})
         response["Content-Disposition"] = f'attachment; filename="{name}.json"'
@@ -182,13 +202,13 @@ def round_export_answers(request: HttpRequest, round_id: UUID) -> HttpResponse:
 def round_summary(request: HttpRequest, round_id: UUID) -> HttpResponse:
     """What a member who is not a lead may see, when the leads share it: the whole round's
     principles and fit, and the cells of their own teams (or why a cell is not shown)."""
-    dashboard = round_dashboard_data(organization=request.organization, public_id=round_id)
-    round = dashboard.round
+    round, result = round_with_result(organization=request.organization, public_id=round_id)
     if not (round.shared_with_members or request.membership.can_lead):
         raise PermissionDenied("The leads have not shared this round's results.")
-    context = {"round": round, "result": dashboard.result}
-    if dashboard.result:
-        data = dashboard.result.data
+    context = {"round": round, "result": result}
+    if result:
+        result.refresh_from_db(fields=["data"])
+        data = result.data
         own = {team.name for team in request.membership.teams.all()}
         context |= {
             "data": data,
