@@ -292,7 +292,7 @@ def round_aggregate(round: Round) -> tuple[dict, int, object]:
             ),
         }
 
-    pilots = scoring.automation_pilots(level_values)
+    pilots = scoring.automation_pilots(level_values, names)
     weakest = sorted(
         (row for row in principle_rows if row["level"] is not None), key=lambda r: r["level"]
     )[:2]

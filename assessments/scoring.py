@@ -286,9 +286,16 @@ PILOT_CANDIDATES = [
 MAX_PILOTS = 2
 
 
-def automation_pilots(levels: Mapping[str, float | None]) -> list[dict]:
-    """Up to MAX_PILOTS principles to automate first, with the reason for each: the weakest
-    candidates, each replaced by its first weak prerequisite, itself resolved the same way."""
+def automation_pilots(
+    levels: Mapping[str, float | None], names: Mapping[str, str] | None = None
+) -> list[dict]:
+    """Up to MAX_PILOTS principles to automate first, with the reason for each (in words, with
+    `names` for the principles' keys): the weakest candidates, each replaced by its first weak
+    prerequisite, itself resolved the same way."""
+    names = names or {}
+
+    def name(key: str) -> str:
+        return names.get(key, key)
 
     def weak(key: str) -> bool:
         level = levels.get(key)
@@ -311,11 +318,11 @@ def automation_pilots(levels: Mapping[str, float | None]) -> list[dict]:
             continue
         if skipped:
             reason = (
-                f"{skipped[0]} is low, but {chosen} is low too and comes first: "
-                f"{chosen} before {skipped[-1]}"
+                f"{name(skipped[0])} is low, but {name(chosen)} is low too and comes first: "
+                f"{name(chosen).lower()} before {name(skipped[-1]).lower()}"
             )
         else:
-            reason = f"{chosen} is among the weakest practices and has no weaker prerequisite"
+            reason = f"{name(chosen)} is among the weakest practices and has no weaker prerequisite"
         pilots.append({"principle": chosen, "instead_of": skipped[:1], "reason": reason})
         if len(pilots) == MAX_PILOTS:
             break
