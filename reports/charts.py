@@ -53,8 +53,11 @@ def radar(principles: list[dict], previous: dict[str, float | None] | None = Non
         )
 
     rings = [polygon([level] * count) for level in range(1, SCALE_MAX + 1)]
+    margin = RADAR_SIZE / 2 - RADAR_RADIUS - 30  # the empty band above and below the drawing
     return {
         "size": RADAR_SIZE,
+        "view_top": margin,
+        "view_height": RADAR_SIZE - 2 * margin,
         "centre": RADAR_SIZE / 2,
         "axes": axes,
         "rings": rings,

@@ -80,6 +80,9 @@ def round_dashboard(request: HttpRequest, round_id: UUID) -> HttpResponse:
     per result version and cached; while the round is open it refreshes itself (htmx polling)
     as new results are stored."""
     round, result = round_with_result(organization=request.organization, public_id=round_id)
+    if request.htmx and request.GET.get("shown") == str(result.version if result else 0):
+        # Nothing new since the page was drawn: htmx leaves it (and any open details) alone.
+        return HttpResponse(status=204)
     results_html = None
     if result:
         key = f"round-dashboard:{round.public_id}:{result.version}"

@@ -130,3 +130,17 @@ def test_the_trend_lists_every_round_of_the_same_scope(
     history = client.get(dashboard_url(later)).context["history"]
 
     assert [(r.title, r.readiness) for r in history] == [("Spring check", 1.0), ("Autumn", 3.0)]
+
+
+@pytest.mark.django_db
+def test_a_poll_with_nothing_new_leaves_the_page_alone(client, lena, six):
+    Round.objects.filter(pk=six.pk).update(status=Round.Status.OPEN)
+    client.force_login(lena)
+    version = six.results.get(is_current=True).version
+
+    unchanged = client.get(dashboard_url(six) + f"?shown={version}", HTTP_HX_REQUEST="true")
+    round_result_compute(round=six)
+    changed = client.get(dashboard_url(six) + f"?shown={version}", HTTP_HX_REQUEST="true")
+
+    assert unchanged.status_code == 204 and unchanged.content == b""
+    assert changed.status_code == 200 and "invited have submitted" in changed.content.decode()
