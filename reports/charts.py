@@ -7,6 +7,7 @@ from dataclasses import dataclass
 SCALE_MAX = 4
 RADAR_SIZE = 600  # room around the radius for the principles' names
 RADAR_RADIUS = 150
+RADAR_LABEL_ROOM = 60
 
 
 @dataclass(frozen=True)
@@ -53,11 +54,14 @@ def radar(principles: list[dict], previous: dict[str, float | None] | None = Non
         )
 
     rings = [polygon([level] * count) for level in range(1, SCALE_MAX + 1)]
-    margin = RADAR_SIZE / 2 - RADAR_RADIUS - 30  # the empty band above and below the drawing
+    margin = RADAR_SIZE / 2 - RADAR_RADIUS - 40  # the empty band above and below the drawing
     return {
         "size": RADAR_SIZE,
         "view_top": margin,
         "view_height": RADAR_SIZE - 2 * margin,
+        # Wider than tall: the longest names ("Continuous integration") sit left and right.
+        "view_left": -RADAR_LABEL_ROOM,
+        "view_width": RADAR_SIZE + 2 * RADAR_LABEL_ROOM,
         "centre": RADAR_SIZE / 2,
         "axes": axes,
         "rings": rings,
