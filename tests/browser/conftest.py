@@ -42,3 +42,9 @@ def base_url(live_server):
     """Relative page.goto() paths go to the live server. This also replaces pytest-playwright
     0.10's own base_url fixture, an instance method that pytest 9.2 deprecates (an error here)."""
     return live_server.url
+
+
+def failed_for_real(request) -> bool:
+    """A failed request worth failing a test for. Chromium aborts the favicon's request when
+    the page navigates or reloads before it finishes; that is the browser's doing, not ours."""
+    return not (request.url.endswith("/favicon.svg") and request.failure == "net::ERR_ABORTED")

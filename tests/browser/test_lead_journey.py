@@ -6,6 +6,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import ConsoleMessage, Page, expect
 
+from tests.browser.conftest import failed_for_real
+
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 PEOPLE = ["ana@orbit.example", "bo@orbit.example", "cy@orbit.example"]
 
@@ -20,7 +22,10 @@ def test_lead_signs_up_creates_a_round_invites_and_opens_it(
 ):
     console_errors, failed_requests = [], []
     page.on("console", lambda m: console_errors.append(m.text) if is_error(m) else None)
-    page.on("requestfailed", lambda r: failed_requests.append(f"{r.url} {r.failure}"))
+    page.on(
+        "requestfailed",
+        lambda r: failed_for_real(r) and failed_requests.append(f"{r.url} {r.failure}"),
+    )
     page.on("response", lambda r: r.status >= 400 and failed_requests.append(f"{r.url} {r.status}"))
 
     page.goto("/accounts/signup/")  # base_url is the live server (tests/browser/conftest.py)

@@ -10,6 +10,7 @@ from playwright.sync_api import ConsoleMessage, Locator, Page, expect
 
 from assessments.models import Answer, Invitation, Response, Round
 from assessments.survey import DONT_KNOW, SurveyQuestion, survey_layout
+from tests.browser.conftest import failed_for_real
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 COMMENT = "Nobody owns the models once the data scientist who built them moves on."
@@ -45,7 +46,10 @@ def watch_for_errors(page: Page) -> tuple[list[str], list[str]]:
             console_errors.append(message.text)
 
     page.on("console", on_console)
-    page.on("requestfailed", lambda r: failed_requests.append(f"{r.url} {r.failure}"))
+    page.on(
+        "requestfailed",
+        lambda r: failed_for_real(r) and failed_requests.append(f"{r.url} {r.failure}"),
+    )
     page.on("response", lambda r: r.status >= 400 and failed_requests.append(f"{r.url} {r.status}"))
     return console_errors, failed_requests
 
