@@ -33,20 +33,19 @@ def round_list(*, organization: Organization) -> QuerySet[Round]:
     )
 
 
+def current_result_value(path: str, field: type = FloatField) -> Subquery:
+    """One value of a round's current result (a path into its data, like "readiness__average"),
+    for annotating rounds in the same query."""
+    current = RoundResult.objects.filter(round=OuterRef("pk"), is_current=True)
+    return Subquery(current.annotate(value=Cast(KT(f"data__{path}"), field())).values("value")[:1])
+
+
 def round_overview(*, organization: Organization) -> QuerySet[Round]:
     """round_list with each round's headline scores, read from its current result in the same
     query."""
-    current = RoundResult.objects.filter(round=OuterRef("pk"), is_current=True)
-
-    def score(path: str) -> Subquery:
-        return Subquery(
-            current.annotate(score=Cast(KT(f"data__readiness__{path}"), FloatField())).values(
-                "score"
-            )[:1]
-        )
-
     return round_list(organization=organization).annotate(
-        readiness=score("average"), floor=score("floor")
+        readiness=current_result_value("readiness__average"),
+        floor=current_result_value("readiness__floor"),
     )
 
 

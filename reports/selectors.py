@@ -2,13 +2,12 @@
 
 from dataclasses import dataclass
 
-from django.db.models import FloatField, IntegerField, OuterRef, Prefetch, Subquery
-from django.db.models.fields.json import KT
-from django.db.models.functions import Cast
+from django.db.models import IntegerField, Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from assessments.models import Answer, Dimension, Question, Round, RoundResult
+from assessments.selectors import current_result_value
 from assessments.survey import survey_layout
 from organizations.models import Organization
 
@@ -102,19 +101,12 @@ def same_scope_history(*, organization: Organization, round: Round) -> list[Roun
     organization) that has a result, oldest first, with its headline scores: the trend across
     rounds. Three queries however many rounds there are."""
     scope = {team.pk for team in round.teams.all()}
-    current = RoundResult.objects.filter(round=OuterRef("pk"), is_current=True)
-
-    def stored(path: str, field) -> Subquery:
-        return Subquery(
-            current.annotate(value=Cast(KT(f"data__{path}"), field())).values("value")[:1]
-        )
-
     rounds = (
         Round.objects.filter(organization=organization, results__is_current=True)
         .annotate(
-            submitted=stored("responses", IntegerField),
-            readiness=stored("readiness__average", FloatField),
-            floor=stored("readiness__floor", FloatField),
+            submitted=current_result_value("responses", IntegerField),
+            readiness=current_result_value("readiness__average"),
+            floor=current_result_value("readiness__floor"),
         )
         .prefetch_related("teams")
         .order_by("created_at")
