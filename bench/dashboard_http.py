@@ -14,20 +14,24 @@ respondents as for 5 (the dashboard reads the stored round result; it never aggr
 """
 
 import http.client
-import json
 import os
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
-from bench.survey_http import admin_sql, database_url
+from bench.http import (
+    DATABASE,
+    LUA_REPORT,
+    admin_sql,
+    bench_env,
+    run_django,
+    start_gunicorn,
+    stop,
+    wrk,
+)
 
-ROOT = Path(__file__).resolve().parent.parent
-DATABASE = "radar_bench"
 PORT = 8766
 RESPONDENTS = int(os.environ.get("BENCH_RESPONDENTS", "10000"))
 SMALL_ROUND = 5
@@ -39,17 +43,12 @@ TARGET_P95_MS = 150
 TARGET_RPS = 100
 
 # Both views get the same session cookie, so the only difference between them is the view.
-LUA_COMMON = r"""
+LUA_COMMON = (
+    r"""
 wrk.headers["Cookie"] = "sessionid=" .. os.getenv("BENCH_SESSION")
-done = function(summary, latency, requests)
-  local errors = summary.errors.status + summary.errors.connect + summary.errors.read
-    + summary.errors.write + summary.errors.timeout
-  io.write(string.format(
-    '{"requests": %d, "seconds": %.3f, "p50": %.3f, "p95": %.3f, "errors": %d}\n',
-    summary.requests, summary.duration / 1e6, latency:percentile(50) / 1000,
-    latency:percentile(95) / 1000, errors))
-end
 """
+    + LUA_REPORT
+)
 LUA = {
     "dashboard": LUA_COMMON
     + r"""
@@ -114,18 +113,6 @@ print(session.session_key, big, statements(big), statements(small))
 """
 
 
-def run_django(env: dict, code: str) -> str:
-    """Run `code` in a Django subprocess; its stderr goes to ours, so a failure shows why."""
-    return subprocess.run(
-        [sys.executable, "-c", code],
-        env=env,
-        cwd=ROOT,
-        check=True,
-        stdout=subprocess.PIPE,
-        text=True,
-    ).stdout
-
-
 def get(path: str, session: str) -> tuple[int, str]:
     """One GET to the server, redirects not followed (a 302 to login must show as such)."""
     connection = http.client.HTTPConnection("127.0.0.1", PORT, timeout=30)
@@ -135,27 +122,6 @@ def get(path: str, session: str) -> tuple[int, str]:
         return reply.status, reply.read().decode()
     finally:
         connection.close()
-
-
-def wrk(name: str, env: dict, scripts: Path, duration: str) -> dict:
-    result = subprocess.run(
-        [
-            "wrk",
-            "-t2",
-            f"-c{CONNECTIONS}",
-            f"-d{duration}",
-            "-s",
-            str(scripts / f"{name}.lua"),
-            f"http://127.0.0.1:{PORT}",
-        ],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    figures = json.loads(result.stdout.strip().splitlines()[-1])
-    figures["rps"] = figures["requests"] / figures["seconds"]
-    return figures
 
 
 def verdict(met: bool) -> str:
@@ -169,13 +135,7 @@ def main() -> None:
         sys.exit("wrk is missing: apt-get install wrk")
     admin_sql(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
     admin_sql(f"CREATE DATABASE {DATABASE}")
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "bench.settings",
-        "DATABASE_URL": database_url(DATABASE),
-        "PYTHONPATH": str(ROOT),
-    }
-    env.pop("REDIS_URL", None)
+    env = bench_env()
     server = None
     try:
         session, dashboard, big_queries, small_queries = run_django(env, SEED).split()
@@ -186,30 +146,7 @@ def main() -> None:
         )
 
         workers = 2 * (os.cpu_count() or 1)
-        server = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "config.wsgi",
-                "--bind",
-                f"127.0.0.1:{PORT}",
-                "--workers",
-                str(workers),
-                "--worker-class",
-                "sync",
-                "--log-level",
-                "warning",
-            ],
-            env=env,
-            cwd=ROOT,
-        )
-        for _ in range(100):
-            try:
-                get("/bench/constant/", session)
-                break
-            except OSError:
-                time.sleep(0.1)
+        server = start_gunicorn(env, PORT)
         status, body = get(dashboard, session)
         if status != 200 or "invited have submitted" not in body:
             sys.exit(f"The dashboard answered {status} without its results: is the session valid?")
@@ -224,11 +161,12 @@ def main() -> None:
             f"{DURATION} per run, median of {REPEATS} interleaved runs"
         )
         for name in LUA:
-            wrk(name, wrk_env, scripts, "2s")  # warm-up
+            wrk(scripts / f"{name}.lua", PORT, CONNECTIONS, "2s", wrk_env)  # warm-up
         runs: dict[str, list[dict]] = {}
         for _ in range(REPEATS):
             for name in LUA:
-                runs.setdefault(name, []).append(wrk(name, wrk_env, scripts, DURATION))
+                run = wrk(scripts / f"{name}.lua", PORT, CONNECTIONS, DURATION, wrk_env)
+                runs.setdefault(name, []).append(run)
         results = {
             name: {
                 figure: statistics.median(run[figure] for run in series)
@@ -257,9 +195,7 @@ def main() -> None:
             f"{verdict(big_queries == small_queries)}"
         )
     finally:
-        if server:
-            server.terminate()
-            server.wait(timeout=10)
+        stop(server)
         admin_sql(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
 
 

@@ -8,21 +8,26 @@ gunicorn with sync workers, two per core (gthread workers with keep-alive can pi
 connection onto one worker). wrk runs on the same two cores, so read the ratios first.
 """
 
-import json
 import os
 import re
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
 import urllib.request
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
-ROOT = Path(__file__).resolve().parent.parent
-DATABASE = "radar_bench"
+from bench.http import (
+    DATABASE,
+    LUA_REPORT,
+    admin_sql,
+    bench_env,
+    run_django,
+    start_gunicorn,
+    stop,
+    wrk,
+)
+
 PORT = 8765
 DURATION = os.environ.get("BENCH_DURATION", "10s")
 # This machine's throughput drifts by tens of percent between runs: every figure is the median
@@ -31,7 +36,8 @@ REPEATS = int(os.environ.get("BENCH_REPEATS", "3"))
 CONNECTIONS = [20, 100]
 INVITATIONS = 2000
 
-LUA_COMMON = r"""
+LUA_COMMON = (
+    r"""
 local tokens = {}
 for line in io.lines(os.getenv("BENCH_TOKENS")) do tokens[#tokens + 1] = line end
 local keys = {}
@@ -41,15 +47,9 @@ wrk.headers["Cookie"] = "csrftoken=" .. csrf
 wrk.headers["X-CSRFToken"] = csrf
 wrk.headers["HX-Request"] = "true"
 wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
-done = function(summary, latency, requests)
-  local errors = summary.errors.status + summary.errors.connect + summary.errors.read
-    + summary.errors.write + summary.errors.timeout
-  io.write(string.format(
-    '{"requests": %d, "seconds": %.3f, "p50": %.3f, "p95": %.3f, "errors": %d}\n',
-    summary.requests, summary.duration / 1e6, latency:percentile(50) / 1000,
-    latency:percentile(95) / 1000, errors))
-end
 """
+    + LUA_REPORT
+)
 LUA = {
     "save": LUA_COMMON
     + r"""
@@ -71,24 +71,6 @@ request = function()
 end
 """,
 }
-
-
-def database_url(name: str) -> str:
-    parts = urlsplit(os.environ["DATABASE_URL"])
-    return urlunsplit(parts._replace(path=f"/{name}"))
-
-
-def admin_sql(statement: str) -> None:
-    import psycopg
-
-    with psycopg.connect(database_url("postgres"), autocommit=True) as connection:
-        connection.execute(statement)
-
-
-def run_django(env: dict, code: str) -> str:
-    return subprocess.run(
-        [sys.executable, "-c", code], env=env, cwd=ROOT, check=True, capture_output=True, text=True
-    ).stdout
 
 
 SEED = f"""
@@ -138,27 +120,6 @@ print(counts[0], counts[1], statements(captured))
 """
 
 
-def wrk(name: str, connections: int, env: dict, scripts: Path, duration: str) -> dict:
-    result = subprocess.run(
-        [
-            "wrk",
-            "-t2",
-            f"-c{connections}",
-            f"-d{duration}",
-            "-s",
-            str(scripts / f"{name}.lua"),
-            f"http://127.0.0.1:{PORT}",
-        ],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    figures = json.loads(result.stdout.strip().splitlines()[-1])
-    figures["rps"] = figures["requests"] / figures["seconds"]
-    return figures
-
-
 def main() -> None:
     if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
         sys.exit("Set DATABASE_URL to a PostgreSQL server (any database; radar_bench is made).")
@@ -166,13 +127,7 @@ def main() -> None:
         sys.exit("wrk is missing: apt-get install wrk")
     admin_sql(f"DROP DATABASE IF EXISTS {DATABASE}")
     admin_sql(f"CREATE DATABASE {DATABASE}")
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "bench.settings",
-        "DATABASE_URL": database_url(DATABASE),
-        "PYTHONPATH": str(ROOT),
-    }
-    env.pop("REDIS_URL", None)
+    env = bench_env()
     server = None
     try:
         lines = run_django(env, SEED).splitlines()
@@ -185,31 +140,9 @@ def main() -> None:
         )
 
         workers = 2 * (os.cpu_count() or 1)
-        server = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "config.wsgi",
-                "--bind",
-                f"127.0.0.1:{PORT}",
-                "--workers",
-                str(workers),
-                "--worker-class",
-                "sync",
-                "--log-level",
-                "warning",
-            ],
-            env=env,
-            cwd=ROOT,
-        )
-        for _ in range(100):
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{PORT}/r/{tokens[0]}/") as reply:
-                    cookie = reply.headers.get_all("Set-Cookie")
-                    break
-            except OSError:
-                time.sleep(0.1)
+        server = start_gunicorn(env, PORT)
+        with urllib.request.urlopen(f"http://127.0.0.1:{PORT}/r/{tokens[0]}/") as reply:
+            cookie = reply.headers.get_all("Set-Cookie")
         csrf = re.search(r"csrftoken=([^;]+)", " ".join(cookie)).group(1)
 
         scripts = Path(tempfile.mkdtemp())
@@ -228,12 +161,12 @@ def main() -> None:
             f"{REPEATS} interleaved runs; {len(tokens)} respondents"
         )
         for name in LUA:
-            wrk(name, 20, wrk_env, scripts, "2s")  # warm-up
+            wrk(scripts / f"{name}.lua", PORT, 20, "2s", wrk_env)  # warm-up
         runs = {}
         for _ in range(REPEATS):
             for connections in CONNECTIONS:
                 for name in LUA:
-                    run = wrk(name, connections, wrk_env, scripts, DURATION)
+                    run = wrk(scripts / f"{name}.lua", PORT, connections, DURATION, wrk_env)
                     runs.setdefault((name, connections), []).append(run)
         results = {
             key: {
@@ -258,9 +191,7 @@ def main() -> None:
             ratio = results["save", connections]["rps"] / results["insert", connections]["rps"]
             print(f"  save / one-INSERT at {connections} connections: {ratio:.2f}")
     finally:
-        if server:
-            server.terminate()
-            server.wait(timeout=10)
+        stop(server)
         admin_sql(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
 
 
