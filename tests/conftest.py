@@ -154,7 +154,9 @@ class WorkerProcess:
             self.process.wait()
 
 
-def test_database(django_db_blocker) -> dict:
+def worker_database(django_db_blocker) -> dict:
+    """The test database's connection settings, for worker processes; fails in CI (skips
+    elsewhere) unless it is PostgreSQL and Redis is configured."""
     from django.db import connection
 
     require_service("Redis (REDIS_URL)", bool(settings.TEST_REDIS_URL))
@@ -168,7 +170,7 @@ def test_database(django_db_blocker) -> dict:
 @pytest.fixture(scope="session")
 def celery_worker_process(django_db_setup, django_db_blocker):
     """One worker for the session; it stops before the test database is dropped."""
-    worker = WorkerProcess(test_database(django_db_blocker)).start()
+    worker = WorkerProcess(worker_database(django_db_blocker)).start()
     yield {
         "queue": settings.CELERY_TASK_DEFAULT_QUEUE,
         "broker_url": settings.TEST_REDIS_URL,
@@ -180,7 +182,7 @@ def celery_worker_process(django_db_setup, django_db_blocker):
 @pytest.fixture
 def worker_process_factory(django_db_setup, django_db_blocker):
     """Workers a test starts and kills itself."""
-    database = test_database(django_db_blocker)
+    database = worker_database(django_db_blocker)
     workers = []
 
     def start(pool: str = "prefork") -> WorkerProcess:
