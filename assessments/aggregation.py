@@ -261,7 +261,8 @@ def round_aggregate(round: Round) -> tuple[dict, int, object]:
             "items": sorted(texts.values_list("text", flat=True)),
         }
 
-    # The widest spread first: that is where a conversation is most needed.
+    # Disagreements are about practices (principle questions), widest spread first: that is
+    # where a conversation is most needed.
     disagreements = sorted(
         (
             {
@@ -272,7 +273,7 @@ def round_aggregate(round: Round) -> tuple[dict, int, object]:
                 "stdev": entry["stdev"],
             }
             for key, entry in question_data.items()
-            if entry.get("disagreement") and questions_by_key_kind(by_key, key)
+            if entry.get("disagreement") and by_key[key].dimension_kind == Dimension.Kind.PRINCIPLE
         ),
         key=lambda row: (-row["stdev"], row["question"]),
     )
@@ -349,11 +350,6 @@ def round_aggregate(round: Round) -> tuple[dict, int, object]:
         },
     }
     return data, responses, answers_until
-
-
-def questions_by_key_kind(by_key: dict[str, QuestionInfo], key: str) -> bool:
-    """Disagreement is about practices: only principle questions are listed."""
-    return by_key[key].dimension_kind == Dimension.Kind.PRINCIPLE
 
 
 def delta(now: float | None, before: float | None) -> float | None:

@@ -13,7 +13,7 @@ from organizations.models import Membership
 from organizations.tenancy import organization_view
 
 from .forms import InvitationEmailsForm, InvitationLinksForm, RoundForm
-from .models import Invitation, Round
+from .models import Round
 from .selectors import (
     invitation_by_token,
     invitation_for_answers,
@@ -217,10 +217,6 @@ def invitation_revoke_view(
     return round_action_done(request, round, f"Revoked the invitation of {invitation}.")
 
 
-def survey_invitation(token: str) -> Invitation:
-    return invitation_by_token(token=token)
-
-
 def survey_page(request, invitation, *, status=200, errors=None, missing=(), closed=""):
     round = invitation.round
     layout = survey_layout(round.questionnaire_id)
@@ -257,7 +253,7 @@ def survey_page(request, invitation, *, status=200, errors=None, missing=(), clo
 def survey(request: HttpRequest, token: str) -> HttpResponse:
     """The whole survey on one page. With JavaScript every answer is saved as it changes (see
     answer_save_view); without, this page's form saves everything at once and submits."""
-    invitation = survey_invitation(token)
+    invitation = invitation_by_token(token=token)
     round = invitation.round
     if not round.accepts_answers:
         closed = (
@@ -325,5 +321,5 @@ def answer_state(request: HttpRequest, message: str, *, status: int = 200) -> Ht
 
 @require_GET
 def survey_thanks(request: HttpRequest, token: str) -> HttpResponse:
-    invitation = survey_invitation(token)
+    invitation = invitation_by_token(token=token)
     return render(request, "assessments/survey_thanks.html", {"invitation": invitation})

@@ -15,17 +15,14 @@ respondents as for 5 (the dashboard reads the stored round result; it never aggr
 
 import http.client
 import os
-import shutil
 import statistics
 import sys
 import tempfile
 from pathlib import Path
 
 from bench.http import (
-    DATABASE,
     LUA_REPORT,
-    admin_sql,
-    bench_env,
+    bench_database,
     run_django,
     start_gunicorn,
     stop,
@@ -129,74 +126,69 @@ def verdict(met: bool) -> str:
 
 
 def main() -> None:
-    if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
-        sys.exit("Set DATABASE_URL to a PostgreSQL server (any database; radar_bench is made).")
-    if not shutil.which("wrk"):
-        sys.exit("wrk is missing: apt-get install wrk")
-    admin_sql(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
-    admin_sql(f"CREATE DATABASE {DATABASE}")
-    env = bench_env()
     server = None
-    try:
-        session, dashboard, big_queries, small_queries = run_django(env, SEED).split()
-        big_queries, small_queries = int(big_queries), int(small_queries)
-        print(
-            f"queries: {RESPONDENTS:,} respondents {big_queries}, "
-            f"{SMALL_ROUND} respondents {small_queries} (BEGIN/COMMIT not counted)"
-        )
-
-        workers = 2 * (os.cpu_count() or 1)
-        server = start_gunicorn(env, PORT)
-        status, body = get(dashboard, session)
-        if status != 200 or "invited have submitted" not in body:
-            sys.exit(f"The dashboard answered {status} without its results: is the session valid?")
-
-        scripts = Path(tempfile.mkdtemp())
-        for name, source in LUA.items():
-            (scripts / f"{name}.lua").write_text(source)
-        wrk_env = {**env, "BENCH_SESSION": session, "BENCH_DASHBOARD": dashboard}
-
-        print(
-            f"gunicorn: {workers} sync workers; wrk: 2 threads, {CONNECTIONS} connections, "
-            f"{DURATION} per run, median of {REPEATS} interleaved runs"
-        )
-        for name in LUA:
-            wrk(scripts / f"{name}.lua", PORT, CONNECTIONS, "2s", wrk_env)  # warm-up
-        runs: dict[str, list[dict]] = {}
-        for _ in range(REPEATS):
-            for name in LUA:
-                run = wrk(scripts / f"{name}.lua", PORT, CONNECTIONS, DURATION, wrk_env)
-                runs.setdefault(name, []).append(run)
-        results = {
-            name: {
-                figure: statistics.median(run[figure] for run in series)
-                for figure in ("rps", "p50", "p95", "errors")
-            }
-            for name, series in runs.items()
-        }
-
-        print(f"{'view':<28}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}{'errors':>8}")
-        for name in LUA:
-            r = results[name]
+    with bench_database() as env:
+        try:
+            session, dashboard, big_queries, small_queries = run_django(env, SEED).split()
+            big_queries, small_queries = int(big_queries), int(small_queries)
             print(
-                f"{LABELS[name]:<28}{r['rps']:>9.0f}{r['p50']:>9.1f}{r['p95']:>9.1f}"
-                f"{r['errors']:>8.0f}"
+                f"queries: {RESPONDENTS:,} respondents {big_queries}, "
+                f"{SMALL_ROUND} respondents {small_queries} (BEGIN/COMMIT not counted)"
             )
-        board, floor = results["dashboard"], results["constant"]
-        print(
-            f"  dashboard / constant: {board['rps'] / floor['rps']:.2f} of the throughput, "
-            f"p95 {board['p95'] / floor['p95']:.1f} times"
-        )
-        print("targets:")
-        print(f"  p95 under {TARGET_P95_MS} ms: {verdict(board['p95'] < TARGET_P95_MS)}")
-        print(f"  at least {TARGET_RPS} req/s: {verdict(board['rps'] >= TARGET_RPS)}")
-        print(
-            f"  same query count as for {SMALL_ROUND} respondents: "
-            f"{verdict(big_queries == small_queries)}"
-        )
-    finally:
-        stop(server)
-        admin_sql(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
+
+            workers = 2 * (os.cpu_count() or 1)
+            server = start_gunicorn(env, PORT)
+            status, body = get(dashboard, session)
+            if status != 200 or "invited have submitted" not in body:
+                sys.exit(
+                    f"The dashboard answered {status} without its results: is the session valid?"
+                )
+
+            scripts = Path(tempfile.mkdtemp())
+            for name, source in LUA.items():
+                (scripts / f"{name}.lua").write_text(source)
+            wrk_env = {**env, "BENCH_SESSION": session, "BENCH_DASHBOARD": dashboard}
+
+            print(
+                f"gunicorn: {workers} sync workers; wrk: 2 threads, {CONNECTIONS} connections, "
+                f"{DURATION} per run, median of {REPEATS} interleaved runs"
+            )
+            for name in LUA:
+                wrk(scripts / f"{name}.lua", PORT, CONNECTIONS, "2s", wrk_env)  # warm-up
+            runs: dict[str, list[dict]] = {}
+            for _ in range(REPEATS):
+                for name in LUA:
+                    run = wrk(scripts / f"{name}.lua", PORT, CONNECTIONS, DURATION, wrk_env)
+                    runs.setdefault(name, []).append(run)
+            results = {
+                name: {
+                    figure: statistics.median(run[figure] for run in series)
+                    for figure in ("rps", "p50", "p95", "errors")
+                }
+                for name, series in runs.items()
+            }
+
+            print(f"{'view':<28}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}{'errors':>8}")
+            for name in LUA:
+                r = results[name]
+                print(
+                    f"{LABELS[name]:<28}{r['rps']:>9.0f}{r['p50']:>9.1f}{r['p95']:>9.1f}"
+                    f"{r['errors']:>8.0f}"
+                )
+            board, floor = results["dashboard"], results["constant"]
+            print(
+                f"  dashboard / constant: {board['rps'] / floor['rps']:.2f} of the throughput, "
+                f"p95 {board['p95'] / floor['p95']:.1f} times"
+            )
+            print("targets:")
+            print(f"  p95 under {TARGET_P95_MS} ms: {verdict(board['p95'] < TARGET_P95_MS)}")
+            print(f"  at least {TARGET_RPS} req/s: {verdict(board['rps'] >= TARGET_RPS)}")
+            print(
+                f"  same query count as for {SMALL_ROUND} respondents: "
+                f"{verdict(big_queries == small_queries)}"
+            )
+        finally:
+            stop(server)
 
 
 if __name__ == "__main__":

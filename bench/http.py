@@ -3,10 +3,12 @@ gunicorn with sync workers, and wrk reporting its figures as JSON."""
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -61,6 +63,22 @@ def run_django(env: dict, code: str) -> str:
         stdout=subprocess.PIPE,
         text=True,
     ).stdout
+
+
+@contextmanager
+def bench_database():
+    """Check what an HTTP benchmark needs, make the bench database, yield the environment of
+    its server and setup, and drop the database afterwards whatever happened."""
+    if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        sys.exit("Set DATABASE_URL to a PostgreSQL server (any database; radar_bench is made).")
+    if not shutil.which("wrk"):
+        sys.exit("wrk is missing: apt-get install wrk")
+    admin_sql(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
+    admin_sql(f"CREATE DATABASE {DATABASE}")
+    try:
+        yield bench_env()
+    finally:
+        admin_sql(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
 
 
 def start_gunicorn(env: dict, port: int, ready_path: str = "/bench/constant/") -> subprocess.Popen:

@@ -10,18 +10,14 @@ connection onto one worker). wrk runs on the same two cores, so read the ratios 
 
 import os
 import re
-import shutil
 import statistics
-import sys
 import tempfile
 import urllib.request
 from pathlib import Path
 
 from bench.http import (
-    DATABASE,
     LUA_REPORT,
-    admin_sql,
-    bench_env,
+    bench_database,
     run_django,
     start_gunicorn,
     stop,
@@ -121,78 +117,71 @@ print(counts[0], counts[1], statements(captured))
 
 
 def main() -> None:
-    if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
-        sys.exit("Set DATABASE_URL to a PostgreSQL server (any database; radar_bench is made).")
-    if not shutil.which("wrk"):
-        sys.exit("wrk is missing: apt-get install wrk")
-    admin_sql(f"DROP DATABASE IF EXISTS {DATABASE}")
-    admin_sql(f"CREATE DATABASE {DATABASE}")
-    env = bench_env()
     server = None
-    try:
-        lines = run_django(env, SEED).splitlines()
-        keys = lines[0].removeprefix("KEYS ")
-        tokens = lines[1:]
-        first, again, page = run_django(env, STATEMENTS).split()
-        print(
-            f"SQL statements (BEGIN/COMMIT not counted): first save {first}, "
-            f"later saves {again}, survey page {page}"
-        )
+    with bench_database() as env:
+        try:
+            lines = run_django(env, SEED).splitlines()
+            keys = lines[0].removeprefix("KEYS ")
+            tokens = lines[1:]
+            first, again, page = run_django(env, STATEMENTS).split()
+            print(
+                f"SQL statements (BEGIN/COMMIT not counted): first save {first}, "
+                f"later saves {again}, survey page {page}"
+            )
 
-        workers = 2 * (os.cpu_count() or 1)
-        server = start_gunicorn(env, PORT)
-        with urllib.request.urlopen(f"http://127.0.0.1:{PORT}/r/{tokens[0]}/") as reply:
-            cookie = reply.headers.get_all("Set-Cookie")
-        csrf = re.search(r"csrftoken=([^;]+)", " ".join(cookie)).group(1)
+            workers = 2 * (os.cpu_count() or 1)
+            server = start_gunicorn(env, PORT)
+            with urllib.request.urlopen(f"http://127.0.0.1:{PORT}/r/{tokens[0]}/") as reply:
+                cookie = reply.headers.get_all("Set-Cookie")
+            csrf = re.search(r"csrftoken=([^;]+)", " ".join(cookie)).group(1)
 
-        scripts = Path(tempfile.mkdtemp())
-        (scripts / "tokens.txt").write_text("\n".join(tokens) + "\n")
-        for name, source in LUA.items():
-            (scripts / f"{name}.lua").write_text(source)
-        wrk_env = {
-            **env,
-            "BENCH_TOKENS": str(scripts / "tokens.txt"),
-            "BENCH_KEYS": keys,
-            "BENCH_CSRF": csrf,
-        }
+            scripts = Path(tempfile.mkdtemp())
+            (scripts / "tokens.txt").write_text("\n".join(tokens) + "\n")
+            for name, source in LUA.items():
+                (scripts / f"{name}.lua").write_text(source)
+            wrk_env = {
+                **env,
+                "BENCH_TOKENS": str(scripts / "tokens.txt"),
+                "BENCH_KEYS": keys,
+                "BENCH_CSRF": csrf,
+            }
 
-        print(
-            f"gunicorn: {workers} sync workers; wrk: 2 threads, {DURATION} per run, median of "
-            f"{REPEATS} interleaved runs; {len(tokens)} respondents"
-        )
-        for name in LUA:
-            wrk(scripts / f"{name}.lua", PORT, 20, "2s", wrk_env)  # warm-up
-        runs = {}
-        for _ in range(REPEATS):
+            print(
+                f"gunicorn: {workers} sync workers; wrk: 2 threads, {DURATION} per run, median of "
+                f"{REPEATS} interleaved runs; {len(tokens)} respondents"
+            )
+            for name in LUA:
+                wrk(scripts / f"{name}.lua", PORT, 20, "2s", wrk_env)  # warm-up
+            runs = {}
+            for _ in range(REPEATS):
+                for connections in CONNECTIONS:
+                    for name in LUA:
+                        run = wrk(scripts / f"{name}.lua", PORT, connections, DURATION, wrk_env)
+                        runs.setdefault((name, connections), []).append(run)
+            results = {
+                key: {
+                    figure: statistics.median(run[figure] for run in series)
+                    for figure in ("rps", "p50", "p95", "errors")
+                }
+                for key, series in runs.items()
+            }
+            print(f"{'view':<28}{'conns':>6}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}{'errors':>8}")
+            labels = {
+                "save": "answer save",
+                "insert": "one-INSERT floor",
+                "page": "survey page (41 q.)",
+            }
             for connections in CONNECTIONS:
                 for name in LUA:
-                    run = wrk(scripts / f"{name}.lua", PORT, connections, DURATION, wrk_env)
-                    runs.setdefault((name, connections), []).append(run)
-        results = {
-            key: {
-                figure: statistics.median(run[figure] for run in series)
-                for figure in ("rps", "p50", "p95", "errors")
-            }
-            for key, series in runs.items()
-        }
-        print(f"{'view':<28}{'conns':>6}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}{'errors':>8}")
-        labels = {
-            "save": "answer save",
-            "insert": "one-INSERT floor",
-            "page": "survey page (41 q.)",
-        }
-        for connections in CONNECTIONS:
-            for name in LUA:
-                r = results[name, connections]
-                print(
-                    f"{labels[name]:<28}{connections:>6}{r['rps']:>9.0f}{r['p50']:>9.1f}"
-                    f"{r['p95']:>9.1f}{r['errors']:>8.0f}"
-                )
-            ratio = results["save", connections]["rps"] / results["insert", connections]["rps"]
-            print(f"  save / one-INSERT at {connections} connections: {ratio:.2f}")
-    finally:
-        stop(server)
-        admin_sql(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
+                    r = results[name, connections]
+                    print(
+                        f"{labels[name]:<28}{connections:>6}{r['rps']:>9.0f}{r['p50']:>9.1f}"
+                        f"{r['p95']:>9.1f}{r['errors']:>8.0f}"
+                    )
+                ratio = results["save", connections]["rps"] / results["insert", connections]["rps"]
+                print(f"  save / one-INSERT at {connections} connections: {ratio:.2f}")
+        finally:
+            stop(server)
 
 
 if __name__ == "__main__":
