@@ -181,6 +181,11 @@ CELERY_BEAT_SCHEDULE = {
 
 # Submissions within this many seconds share one aggregation run (assessments.services).
 RESULT_COALESCE_SECONDS = int(os.environ.get("RESULT_COALESCE_SECONDS", "10"))
+# A PDF roadmap renders in about a second; a render past this limit is stopped and shown as
+# failed. A report left queued or rendering longer than REPORT_STALE_SECONDS lost its worker
+# or its message, and is queued again when a lead asks for it.
+REPORT_TIME_LIMIT = int(os.environ.get("REPORT_TIME_LIMIT", "60"))
+REPORT_STALE_SECONDS = 5 * REPORT_TIME_LIMIT
 
 # The cache coordinates processes (coalescing aggregation requests), so with Redis it is Redis.
 CACHES = {
@@ -207,4 +212,6 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
+    # WeasyPrint reports every step of every render at INFO; its warnings (a refused URL) stay.
+    "loggers": {"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
 }

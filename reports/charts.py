@@ -116,3 +116,26 @@ def bars(principles: list[dict]) -> dict:
 def heat(level: float | None) -> int:
     """A colour step 0-4 for a heatmap cell."""
     return 0 if level is None else max(0, min(SCALE_MAX, math.floor(level + 0.5)))
+
+
+def heatmap(cells: list[dict], principles: list[dict]) -> list[dict]:
+    """Rows of a team or role breakdown with each principle's level and colour step; a
+    suppressed cell keeps only its name."""
+    return [
+        {
+            "name": cell["name"],
+            "suppressed": cell["suppressed"],
+            "responses": cell.get("responses"),
+            "levels": []
+            if cell["suppressed"]
+            else [
+                {
+                    "name": principle["name"],
+                    "level": cell["principles"][principle["key"]]["level"],
+                    "heat": heat(cell["principles"][principle["key"]]["level"]),
+                }
+                for principle in principles
+            ],
+        }
+        for cell in cells
+    ]

@@ -30,13 +30,16 @@ class Report(models.Model):
     result = models.ForeignKey(RoundResult, on_delete=models.CASCADE, related_name="reports")
     page_size = models.CharField(max_length=8, choices=PageSize.choices, default=PageSize.A4)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
-    file = models.FileField(upload_to=report_upload_to, blank=True)
+    file = models.FileField(upload_to=report_upload_to, blank=True, max_length=255)
+    pages = models.PositiveSmallIntegerField(null=True, blank=True)
     error = models.TextField(blank=True)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     requested_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # When the status last changed: a job queued or rendering for too long is queued again.
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["-requested_at"]
@@ -48,3 +51,7 @@ class Report(models.Model):
 
     def __str__(self) -> str:
         return f"report of {self.result} ({self.get_status_display()})"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.RENDERING)
