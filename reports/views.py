@@ -3,11 +3,11 @@ from uuid import UUID
 
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils.text import slugify
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 
 from assessments.selectors import round_get
 from config.status import CONFLICT, INVALID
@@ -15,30 +15,10 @@ from organizations.models import Membership
 from organizations.tenancy import organization_view
 
 from . import charts
+from .models import Report
 from .selectors import round_dashboard as round_dashboard_data
 from .selectors import round_with_result, rounds_compared, scored_answer_rows
-
-
-def heatmap(cells: list[dict], principles: list[dict]) -> list[dict]:
-    return [
-        {
-            "name": cell["name"],
-            "suppressed": cell["suppressed"],
-            "responses": cell.get("responses"),
-            "levels": []
-            if cell["suppressed"]
-            else [
-                {
-                    "name": principle["name"],
-                    "level": cell["principles"][principle["key"]]["level"],
-                    "heat": charts.heat(cell["principles"][principle["key"]]["level"]),
-                }
-                for principle in principles
-            ],
-        }
-        for cell in cells
-    ]
-
+from .services import ReportUnavailable, report_request
 
 # A result version never changes, so its rendering can be kept until it is replaced.
 DASHBOARD_CACHE_SECONDS = 24 * 60 * 60
@@ -54,8 +34,8 @@ def results_context(dashboard) -> dict:
         "history": dashboard.history,
         "radar": charts.radar(principles, trend),
         "bars": charts.bars(principles),
-        "teams": heatmap(data["breakdowns"]["team"], principles),
-        "roles": heatmap(data["breakdowns"]["role"], principles),
+        "teams": charts.heatmap(data["breakdowns"]["team"], principles),
+        "roles": charts.heatmap(data["breakdowns"]["role"], principles),
         "principle_names": [principle["name"] for principle in principles],
         "challenges": [
             {**row, "solution": dashboard.dimensions[row["key"]].solution}
@@ -103,10 +83,79 @@ def round_dashboard(request: HttpRequest, round_id: UUID) -> HttpResponse:
 
 
 @organization_view(role=Membership.Role.LEAD)
-@require_GET
+@require_http_methods(["GET", "POST"])
 def round_report(request: HttpRequest, round_id: UUID) -> HttpResponse:
-    round = round_get(organization=request.organization, public_id=round_id)
-    return render(request, "reports/round_report.html", {"round": round})
+    """The PDF roadmap of the round's current result: GET shows its state for each page size,
+    POST asks for it (the one already made is served again; a failed one is retried)."""
+    round, result = round_with_result(organization=request.organization, public_id=round_id)
+    if request.method == "POST":
+        page_size = request.POST.get("page_size", Report.PageSize.A4)
+        if page_size not in Report.PageSize.values:
+            return report_refused(request, round, "Choose A4 or Letter.", status=INVALID)
+        try:
+            report = report_request(round=round, page_size=page_size, by=request.user)
+        except ReportUnavailable as error:
+            return report_refused(request, round, str(error), status=CONFLICT)
+        if request.htmx:
+            context = {"report": report, "round": round}
+            return render(request, "reports/round_report.html#report-status", context)
+        return redirect("reports:round-report", request.organization.slug, round.public_id)
+    reports = (
+        {report.page_size: report for report in Report.objects.filter(result=result)}
+        if result
+        else {}
+    )
+    context = {
+        "round": round,
+        "result": result,
+        "page_sizes": [
+            (value, label, reports.get(value)) for value, label in Report.PageSize.choices
+        ],
+        "pending": any(report.is_pending for report in reports.values()),
+    }
+    return render(request, "reports/round_report.html", context)
+
+
+def report_refused(request: HttpRequest, round, message: str, *, status: int) -> HttpResponse:
+    context = {"round": round, "error": message}
+    template = "reports/round_report.html"
+    if request.htmx:
+        template += "#report-error"
+    return render(request, template, context, status=status)
+
+
+@organization_view(role=Membership.Role.LEAD)
+@require_GET
+def report_status(request: HttpRequest, round_id: UUID, report_id: UUID) -> HttpResponse:
+    """One report's state, polled by htmx while it is queued or rendering."""
+    report = get_object_or_404(
+        Report.objects.select_related("round"),
+        public_id=report_id,
+        round__public_id=round_id,
+        round__organization=request.organization,
+    )
+    if not request.htmx:
+        return redirect("reports:round-report", request.organization.slug, round_id)
+    context = {"report": report, "round": report.round}
+    return render(request, "reports/round_report.html#report-status", context)
+
+
+@organization_view(role=Membership.Role.LEAD)
+@require_GET
+def report_download(request: HttpRequest, round_id: UUID, report_id: UUID) -> FileResponse:
+    report = get_object_or_404(
+        Report.objects.select_related("round"),
+        public_id=report_id,
+        round__public_id=round_id,
+        round__organization=request.organization,
+        status=Report.Status.READY,
+    )
+    return FileResponse(
+        report.file.open("rb"),
+        as_attachment=True,
+        filename=f"{slugify(report.round.title) or 'round'}-roadmap.pdf",
+        content_type="application/pdf",
+    )
 
 
 @organization_view(role=Membership.Role.LEAD)
@@ -218,7 +267,7 @@ def round_summary(request: HttpRequest, round_id: UUID) -> HttpResponse:
             "bars": charts.bars(data["principles"]),
             "teams": [
                 cell
-                for cell in heatmap(data["breakdowns"]["team"], data["principles"])
+                for cell in charts.heatmap(data["breakdowns"]["team"], data["principles"])
                 if cell["name"] in own
             ],
             "principle_names": [principle["name"] for principle in data["principles"]],

@@ -12,7 +12,8 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from assessments.models import Invitation, Round
+from assessments.models import Invitation, Round, RoundResult
+from reports.models import Report
 from organizations.models import ROLE_RANK, Membership, OrganizationInvitation, Team, User
 
 
@@ -42,6 +43,13 @@ def acme_ids(acme, acme_round, bob) -> dict[str, str]:
         "membership_id": str(Membership.objects.get(user=bob).public_id),
         "team_id": str(Team.objects.create(organization=acme, name="Search").public_id),
         "invitation_id": str(Invitation.objects.create(round=acme_round).public_id),
+        "report_id": str(
+            Report.objects.create(
+                round=acme_round,
+                result=RoundResult.objects.create(round=acme_round, version=1),
+                status=Report.Status.READY,
+            ).public_id
+        ),
     }
 
 

@@ -4,7 +4,10 @@ from django.core.management.base import BaseCommand, CommandError
 from django.urls import reverse
 
 from assessments.demo import demo_seed
+from assessments.services import round_result_compute
 from assessments.tasks import round_result_compute_task
+from reports.models import Report
+from reports.services import report_request
 
 
 class Command(BaseCommand):
@@ -23,7 +26,13 @@ class Command(BaseCommand):
             raise CommandError("--respondents and --teams must be at least 1.")
         demo = demo_seed(respondents=respondents, teams=teams)
         for demo_round in demo.rounds:
-            round_result_compute_task.delay(demo_round.round.pk)
+            if demo_round.round.is_open:
+                round_result_compute_task.delay(demo_round.round.pk)
+            else:
+                # Computed here, not queued, so its roadmap can be asked for right away: the
+                # demo's closed round opens with its PDF ready (or being made by the worker).
+                round_result_compute(round=demo_round.round)
+                report_request(round=demo_round.round, page_size=Report.PageSize.A4, by=demo.lead)
         slug = demo.organization.slug
         summary = {
             "login_url": reverse("login"),
