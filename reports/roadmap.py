@@ -162,11 +162,14 @@ def roadmap(
         elif key == "assess":
             readiness = data["readiness"]
             weakest = data["roadmap"]["weakest"]
-            step.headline = "Walk the team through this report" + (
-                f", starting with the {len(disagreements)} questions you answered most differently."
-                if disagreements
-                else "."
-            )
+            if len(disagreements) > 1:
+                start = f", starting with the {len(disagreements)} questions you answered most "
+                start += "differently."
+            elif disagreements:
+                start = ", starting with the question you answered most differently."
+            else:
+                start = "."
+            step.headline = "Walk the team through this report" + start
             step.actions = [
                 f"Readiness: {level_text(readiness['average'])} on average; the floor is "
                 f"{level_text(readiness['floor'])}, in {name(readiness['floor_principle'])}."

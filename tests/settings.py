@@ -1,10 +1,14 @@
 """Test settings: the real settings module, with what only tests need on top."""
 
 import os
+import tempfile
 
 os.environ.setdefault("DJANGO_SECRET_KEY", "tests-only-secret-key-not-for-production-use")
 os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
 os.environ.setdefault("DJANGO_SECURE_SSL_REDIRECT", "0")
+# Reports are written to a folder of this run's own, which the worker processes it starts
+# inherit through the environment.
+os.environ["DJANGO_MEDIA_ROOT"] = tempfile.mkdtemp(prefix="radar-test-media-")
 # A queue of this test run's own: tasks it sends can only reach the worker it starts.
 os.environ.setdefault("CELERY_QUEUE", f"radar-test-{os.getpid()}")
 

@@ -13,8 +13,8 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from assessments.models import Invitation, Round, RoundResult
-from reports.models import Report
 from organizations.models import ROLE_RANK, Membership, OrganizationInvitation, Team, User
+from reports.models import Report
 
 
 def organization_patterns(resolver=None, prefix=""):

@@ -5,6 +5,7 @@ import pytest
 from django.core.management import call_command
 
 from assessments.models import Answer, Invitation, Response, Round, RoundResult
+from reports.models import Report
 
 
 def seed(capsys, *args: str) -> dict:
@@ -42,8 +43,12 @@ def test_seed_demo_prints_only_the_promised_json(capsys):
 
 
 @pytest.mark.django_db
-def test_the_demo_is_real_and_usable_by_the_lead(client, capsys):
-    demo = seed(capsys, "--respondents", "12", "--teams", "3")
+def test_the_demo_is_real_and_usable_by_the_lead(
+    client, capsys, django_capture_on_commit_callbacks
+):
+    # The command runs outside a transaction: what it queues on commit is sent at once.
+    with django_capture_on_commit_callbacks(execute=True):
+        demo = seed(capsys, "--respondents", "12", "--teams", "3")
 
     assert client.login(email=demo["lead"]["username"], password=demo["lead"]["password"])
     for item in demo["rounds"]:
@@ -55,6 +60,9 @@ def test_the_demo_is_real_and_usable_by_the_lead(client, capsys):
     assert Answer.objects.filter(dont_know=True).exists()
     assert practice_mean(opened) > practice_mean(closed)
     assert RoundResult.objects.filter(is_current=True).count() == 2
+    # The closed round opens with its roadmap made.
+    report = Report.objects.get()
+    assert (report.round, report.status, report.page_size) == (closed, Report.Status.READY, "A4")
     for url in opened_invitation_urls(demo):
         token = url.split("/")[2]
         invitation = Invitation.objects.get(token=token)
