@@ -35,7 +35,6 @@ logger = logging.getLogger(__name__)
 # distinct comments are printed, so the report's length does not grow with respondents.
 COMMENT_MAX_CHARACTERS = 600
 COMMENTS_MAX = 40
-BAR_TRACK_MM = 30  # the appendix's bars, at 100%
 
 
 class ReportUnavailable(Exception):
@@ -171,7 +170,7 @@ def report_html(report: Report) -> str:
         ],
         "history": same_scope_history(organization=round.organization, round=round),
         "comments": comments_for_print(data["comments"]),
-        "appendix": appendix(layout, data["questions"], responses=data["responses"]),
+        "appendix": appendix(layout, data["questions"]),
         "limits": {"comment_characters": COMMENT_MAX_CHARACTERS, "comments": COMMENTS_MAX},
     }
     return render_to_string("reports/roadmap_pdf.html", context)
@@ -197,9 +196,9 @@ def comments_for_print(comments: dict) -> dict:
     return {"shown": True, "items": items, "left_out": max(0, len(ranked) - COMMENTS_MAX)}
 
 
-def appendix(layout, questions: dict, *, responses: int) -> list[dict]:
+def appendix(layout, questions: dict) -> list[dict]:
     """Every question of the questionnaire with the count of each option and of "don't know",
-    section by section. Free-text answers are counted only: their words are in the comments."""
+    section by section. Free text is left to the comments, which keep their own threshold."""
     sections = []
     for section in layout.sections:
         rows = []
@@ -212,22 +211,12 @@ def appendix(layout, questions: dict, *, responses: int) -> list[dict]:
                 if option.value != DONT_KNOW
             ]
             if question.allows_dont_know:
-                options.append(
-                    {"label": "Don't know", "count": stats.get("dont_know", 0), "dont_know": True}
-                )
-            # Several options of a multiple choice can be picked: its shares are of respondents.
-            total = responses if question.is_multiple else sum(o["count"] for o in options)
-            for option in options:
-                option["share"] = round(100 * option["count"] / total) if total else 0
-                # The bar is drawn as a left border; the text after it starts at BAR_TRACK_MM.
-                option["bar_mm"] = round(BAR_TRACK_MM * option["share"] / 100, 1)
-                option["pad_mm"] = round(BAR_TRACK_MM + 2 - option["bar_mm"], 1)
+                options.append({"label": "Don't know", "count": stats.get("dont_know", 0)})
             rows.append(
                 {
                     "text": question.text,
                     "is_text": question.is_text,
                     "options": options,
-                    "mean": stats.get("mean"),
                     "disagreement": stats.get("disagreement", False),
                 }
             )
