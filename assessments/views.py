@@ -8,6 +8,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from config.ratelimits import token_misses_limited
 from config.status import CONFLICT, INVALID
 from organizations.models import Membership
 from organizations.tenancy import organization_view
@@ -249,6 +250,7 @@ def survey_page(request, invitation, *, status=200, errors=None, missing=(), clo
     return render(request, "assessments/survey.html", context, status=status)
 
 
+@token_misses_limited
 @require_http_methods(["GET", "POST"])
 def survey(request: HttpRequest, token: str) -> HttpResponse:
     """The whole survey on one page. With JavaScript every answer is saved as it changes (see
@@ -290,6 +292,7 @@ def survey(request: HttpRequest, token: str) -> HttpResponse:
     return redirect("assessments:survey", token=token)
 
 
+@token_misses_limited
 @require_POST
 def answer_save_view(request: HttpRequest, token: str, question_key: str) -> HttpResponse:
     """Save one answer (htmx, on change). Answers with a small fragment for the question's
@@ -319,6 +322,7 @@ def answer_state(request: HttpRequest, message: str, *, status: int = 200) -> Ht
     return HttpResponse(html, status=status)
 
 
+@token_misses_limited
 @require_GET
 def survey_thanks(request: HttpRequest, token: str) -> HttpResponse:
     invitation = invitation_by_token(token=token)

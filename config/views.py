@@ -35,3 +35,10 @@ def healthz(request: HttpRequest) -> JsonResponse:
     if problems:
         return JsonResponse({"status": "unavailable", "problems": problems}, status=503)
     return JsonResponse({"status": "ok"})
+
+
+def rate_limited(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """django-ratelimit's answer past a limit: 429, and when to try again."""
+    response = render(request, "429.html", status=429)
+    response["Retry-After"] = "60"
+    return response

@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
+from config.ratelimits import token_misses_limited
 from config.status import INVALID
 
 from .forms import (
@@ -79,6 +80,7 @@ def organization_new(request: HttpRequest) -> HttpResponse:
     return render(request, "organizations/organization_new.html", {"form": form}, status=status)
 
 
+@token_misses_limited
 @require_http_methods(["GET", "POST"])
 def join(request: HttpRequest, token: str) -> HttpResponse:
     """Accept an invitation to an organization: as the logged-in user, or by creating the
