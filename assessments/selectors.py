@@ -119,6 +119,8 @@ def invitation_for_answers(*, token: str) -> Invitation:
         .only(
             "token",
             "team_id",
+            "round__public_id",
+            "round__organization_id",
             "round__status",
             "round__closes_at",
             "round__questionnaire_id",
@@ -138,6 +140,8 @@ def invitation_by_token(*, token: str) -> Invitation:
         .only(
             "token",
             "team_id",
+            "round__public_id",
+            "round__organization_id",
             "round__title",
             "round__status",
             "round__closes_at",

@@ -4,6 +4,7 @@ import contextlib
 import logging
 import threading
 import time
+import uuid
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -301,6 +302,9 @@ class AnswerTarget:
     invitation_id: int
     response_id: int
     questionnaire_id: int
+    # For the request log: which round and organization a save belongs to.
+    round_public_id: uuid.UUID
+    organization_id: int
 
 
 class AnswerTargets:
@@ -372,7 +376,10 @@ def answer_save(
     on the first answer, write, and remember the token for the next save."""
     ensure_accepting_answers(invitation.round)
     response = response_get_or_start(invitation=invitation)
-    target = AnswerTarget(invitation.pk, response.pk, invitation.round.questionnaire_id)
+    round = invitation.round
+    target = AnswerTarget(
+        invitation.pk, response.pk, round.questionnaire_id, round.public_id, round.organization_id
+    )
     if answer.cleared:
         Answer.objects.filter(response=response, question_id=question.id).delete()
     elif not Answer.objects.upsert_if_accepting(

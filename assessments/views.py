@@ -257,6 +257,7 @@ def survey(request: HttpRequest, token: str) -> HttpResponse:
     answer_save_view); without, this page's form saves everything at once and submits."""
     invitation = invitation_by_token(token=token)
     round = invitation.round
+    request.log_scope = (round.organization_id, round.public_id)
     if not round.accepts_answers:
         closed = (
             "This survey has not opened yet."
@@ -301,6 +302,11 @@ def answer_save_view(request: HttpRequest, token: str, question_key: str) -> Htt
     target = answer_targets.get(token)
     invitation = None if target else invitation_for_answers(token=token)
     questionnaire_id = target.questionnaire_id if target else invitation.round.questionnaire_id
+    request.log_scope = (
+        (target.organization_id, target.round_public_id)
+        if target
+        else (invitation.round.organization_id, invitation.round.public_id)
+    )
     question = survey_layout(questionnaire_id).by_key.get(question_key)
     if question is None:
         return answer_state(request, "There is no such question in this survey.", status=404)
@@ -326,4 +332,5 @@ def answer_state(request: HttpRequest, message: str, *, status: int = 200) -> Ht
 @require_GET
 def survey_thanks(request: HttpRequest, token: str) -> HttpResponse:
     invitation = invitation_by_token(token=token)
+    request.log_scope = (invitation.round.organization_id, invitation.round.public_id)
     return render(request, "assessments/survey_thanks.html", {"invitation": invitation})
