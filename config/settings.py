@@ -57,6 +57,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # Outermost, so its duration covers every other middleware too.
     "config.request_log.RequestLogMiddleware",
+    "config.database_errors.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
