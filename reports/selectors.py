@@ -11,6 +11,8 @@ from assessments.selectors import current_result_value
 from assessments.survey import survey_layout
 from organizations.models import Organization
 
+from .models import Report
+
 
 def round_with_result(*, organization: Organization, public_id) -> tuple[Round, RoundResult]:
     """The round and its current result (or None), without the result's data, which is only
@@ -112,3 +114,14 @@ def same_scope_history(*, organization: Organization, round: Round) -> list[Roun
         .order_by("created_at")
     )
     return [candidate for candidate in rounds if {t.pk for t in candidate.teams.all()} == scope]
+
+
+def report_get(*, organization: Organization, round_id, report_id, ready: bool = False) -> Report:
+    """A report of this organization's round, with its round; 404 otherwise, and when `ready`
+    is asked for and the PDF is not made yet."""
+    reports = Report.objects.select_related("round").filter(
+        public_id=report_id, round__public_id=round_id, round__organization=organization
+    )
+    if ready:
+        reports = reports.filter(status=Report.Status.READY)
+    return get_object_or_404(reports)

@@ -4,7 +4,7 @@ from uuid import UUID
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_http_methods
@@ -16,8 +16,8 @@ from organizations.tenancy import organization_view
 
 from . import charts
 from .models import Report
+from .selectors import report_get, round_with_result, rounds_compared, scored_answer_rows
 from .selectors import round_dashboard as round_dashboard_data
-from .selectors import round_with_result, rounds_compared, scored_answer_rows
 from .services import ReportUnavailable, report_request
 
 # A result version never changes, so its rendering can be kept until it is replaced.
@@ -128,12 +128,7 @@ def report_refused(request: HttpRequest, round, message: str, *, status: int) ->
 @require_GET
 def report_status(request: HttpRequest, round_id: UUID, report_id: UUID) -> HttpResponse:
     """One report's state, polled by htmx while it is queued or rendering."""
-    report = get_object_or_404(
-        Report.objects.select_related("round"),
-        public_id=report_id,
-        round__public_id=round_id,
-        round__organization=request.organization,
-    )
+    report = report_get(organization=request.organization, round_id=round_id, report_id=report_id)
     if not request.htmx:
         return redirect("reports:round-report", request.organization.slug, round_id)
     context = {"report": report, "round": report.round}
@@ -143,12 +138,8 @@ def report_status(request: HttpRequest, round_id: UUID, report_id: UUID) -> Http
 @organization_view(role=Membership.Role.LEAD)
 @require_GET
 def report_download(request: HttpRequest, round_id: UUID, report_id: UUID) -> FileResponse:
-    report = get_object_or_404(
-        Report.objects.select_related("round"),
-        public_id=report_id,
-        round__public_id=round_id,
-        round__organization=request.organization,
-        status=Report.Status.READY,
+    report = report_get(
+        organization=request.organization, round_id=round_id, report_id=report_id, ready=True
     )
     return FileResponse(
         report.file.open("rb"),
