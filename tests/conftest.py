@@ -6,9 +6,10 @@ import os
 import pytest
 from django.conf import settings
 
-from assessments.models import Round
+from assessments.models import Invitation, Round, RoundResult
 from assessments.questionnaire_loader import questionnaire_load
 from organizations.models import Membership, Organization, Team, User
+from reports.models import Report
 
 
 def require_service(name: str, available: bool) -> None:
@@ -272,3 +273,23 @@ def forget_process_caches():
     survey_layout.cache_clear()
     answer_targets.clear()
     cache.clear()
+
+
+@pytest.fixture
+def acme_ids(acme, acme_round, bob) -> dict[str, str]:
+    """A real object of Acme for every kind of id a URL can name."""
+    return {
+        "round_id": str(acme_round.public_id),
+        "membership_id": str(Membership.objects.get(user=bob).public_id),
+        "team_id": str(Team.objects.create(organization=acme, name="Search").public_id),
+        "invitation_id": str(Invitation.objects.create(round=acme_round).public_id),
+        "report_id": str(
+            Report.objects.create(
+                round=acme_round,
+                result=RoundResult.objects.create(
+                    round=acme_round, version=1, data={"responses": 0}
+                ),
+                status=Report.Status.READY,
+            ).public_id
+        ),
+    }

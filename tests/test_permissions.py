@@ -12,9 +12,8 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from assessments.models import Invitation, Round, RoundResult
-from organizations.models import ROLE_RANK, Membership, OrganizationInvitation, Team, User
-from reports.models import Report
+from assessments.models import Round
+from organizations.models import ROLE_RANK, OrganizationInvitation, User
 
 
 def organization_patterns(resolver=None, prefix=""):
@@ -33,24 +32,6 @@ OBJECT_ROUTES = [route for route in ORGANIZATION_ROUTES if "<uuid:" in route]
 ROLE_ROUTES = [
     route for route in ORGANIZATION_ROUTES if ROLE_RANK[PATTERNS[route].callback.required_role] > 0
 ]
-
-
-@pytest.fixture
-def acme_ids(acme, acme_round, bob) -> dict[str, str]:
-    """A real object of Acme for every kind of id a URL can name."""
-    return {
-        "round_id": str(acme_round.public_id),
-        "membership_id": str(Membership.objects.get(user=bob).public_id),
-        "team_id": str(Team.objects.create(organization=acme, name="Search").public_id),
-        "invitation_id": str(Invitation.objects.create(round=acme_round).public_id),
-        "report_id": str(
-            Report.objects.create(
-                round=acme_round,
-                result=RoundResult.objects.create(round=acme_round, version=1),
-                status=Report.Status.READY,
-            ).public_id
-        ),
-    }
 
 
 def concrete_url(route: str, organization_slug: str, ids: dict[str, str]) -> str:
