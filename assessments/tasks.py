@@ -3,12 +3,12 @@ import logging
 from celery import shared_task
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
-from django.db import InterfaceError
-from django.db import OperationalError as DatabaseOperationalError
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+
+from config.tasks import RERUNNABLE
 
 from .models import Invitation, Round
 from .services import (
@@ -22,16 +22,7 @@ from .services import (
 logger = logging.getLogger(__name__)
 
 
-@shared_task(
-    acks_late=True,
-    reject_on_worker_lost=True,
-    autoretry_for=(DatabaseOperationalError, InterfaceError),
-    retry_backoff=2,
-    retry_backoff_max=60,
-    max_retries=5,
-    soft_time_limit=120,
-    time_limit=180,
-)
+@shared_task(**RERUNNABLE, max_retries=5, soft_time_limit=120, time_limit=180)
 def round_result_compute_task(round_id: int) -> int | None:
     """Aggregate one round. Safe to run twice (each run stores a new version and retires the
     previous one under a lock), so it is acknowledged late and re-delivered if a worker dies."""

@@ -6,16 +6,15 @@ from django.conf import settings
 from django.db import InterfaceError
 from django.db import OperationalError as DatabaseOperationalError
 
+from config.tasks import RERUNNABLE
+
 from .services import report_fail, report_render
 
 logger = logging.getLogger(__name__)
 
 
 @shared_task(
-    acks_late=True,
-    reject_on_worker_lost=True,
-    autoretry_for=(DatabaseOperationalError, InterfaceError),
-    retry_backoff=2,
+    **RERUNNABLE,
     max_retries=3,
     soft_time_limit=settings.REPORT_TIME_LIMIT,
     time_limit=settings.REPORT_TIME_LIMIT + 30,
