@@ -204,7 +204,7 @@ REPORT_STALE_SECONDS = 5 * REPORT_TIME_LIMIT
 
 # The cache coordinates processes (coalescing aggregation requests), so with Redis it is Redis.
 CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    "default": {"BACKEND": "config.cache.RedisCache", "LOCATION": REDIS_URL}
     if REDIS_URL
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 }

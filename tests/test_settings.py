@@ -60,6 +60,10 @@ def test_with_database_and_redis_urls_it_runs_on_postgresql_and_a_real_broker(
     )
     assert settings["CELERY_BROKER_URL"] == "redis://cache.internal:6379/0"
     assert settings["CELERY_TASK_ALWAYS_EAGER"] is False
+    assert settings["CACHES"]["default"] == {
+        "BACKEND": "config.cache.RedisCache",
+        "LOCATION": "redis://cache.internal:6379/0",
+    }
     assert settings["DEBUG"] is False
     assert settings["SESSION_COOKIE_SECURE"] and settings["CSRF_COOKIE_SECURE"]
 
