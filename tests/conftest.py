@@ -2,6 +2,7 @@
 Globex. Tests that need a real service get it or, in CI, fail: they never skip there."""
 
 import os
+from contextlib import contextmanager, suppress
 
 import pytest
 from django.conf import settings
@@ -200,29 +201,96 @@ def worker_process_factory(django_db_setup, django_db_blocker):
 def real_broker(redis_url, settings):
     """The app publishes to Redis on this run's queue (no worker consumes it unless a test
     starts one), and the cache that coalesces requests is Redis too. Restored afterwards."""
+    with redis_as_broker_and_cache(redis_url, settings) as broker:
+        yield broker
+
+
+@contextmanager
+def redis_as_broker_and_cache(url: str, settings):
     import redis
 
     from config.celery import app
 
-    client = redis.Redis.from_url(redis_url)
+    client = redis.Redis.from_url(url)
     queue = settings.CELERY_TASK_DEFAULT_QUEUE
     settings.CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": redis_url,
+            "BACKEND": "config.cache.RedisCache",
+            "LOCATION": url,
             "KEY_PREFIX": queue,
         }
     }
     eager, broker_url = app.conf.task_always_eager, app.conf.broker_url
     forget_broker_connections(app)
-    app.conf.update(task_always_eager=False, broker_url=redis_url)
-    yield {"queue": queue, "redis": client}
-    forget_broker_connections(app)
-    app.conf.update(task_always_eager=eager, broker_url=broker_url)
-    client.delete(queue)
-    for key in client.scan_iter(f"{queue}:*"):
-        client.delete(key)
-    client.close()
+    app.conf.update(task_always_eager=False, broker_url=url)
+    try:
+        yield {"queue": queue, "redis": client}
+    finally:
+        forget_broker_connections(app)
+        app.conf.update(task_always_eager=eager, broker_url=broker_url)
+        with suppress(redis.RedisError):
+            client.delete(queue)
+            for key in client.scan_iter(f"{queue}:*"):
+                client.delete(key)
+        client.close()
+
+
+class RedisServer:
+    """A redis-server of one test's own, on a free port, that it can stop and start again
+    without touching the Redis that other tests and workers share. Like the production one it
+    keeps nothing on disk, so a restart comes back empty."""
+
+    def __init__(self, binary: str, directory) -> None:
+        import socket
+
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self.binary, self.directory, self.process = binary, directory, None
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        import subprocess
+        import time
+
+        import redis
+
+        self.process = subprocess.Popen(
+            [
+                *(self.binary, "--port", str(self.port), "--bind", "127.0.0.1"),
+                *("--save", "", "--appendonly", "no", "--dir", str(self.directory)),
+            ],
+            stdout=subprocess.DEVNULL,
+        )
+        client = redis.Redis(port=self.port)
+        for _ in range(100):
+            with suppress(redis.ConnectionError):
+                client.ping()
+                client.close()
+                return
+            time.sleep(0.05)
+        raise RuntimeError(f"redis-server did not start on port {self.port}")
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+
+
+@pytest.fixture
+def restartable_redis(tmp_path, settings):
+    """The app's broker and cache on a Redis server the test can restart."""
+    import shutil
+
+    binary = shutil.which("redis-server")
+    require_service("redis-server (the program)", binary is not None)
+    server = RedisServer(binary, tmp_path)
+    server.start()
+    try:
+        with redis_as_broker_and_cache(server.url, settings) as broker:
+            yield server, broker
+    finally:
+        server.stop()
 
 
 def forget_broker_connections(app) -> None:

@@ -1,12 +1,15 @@
-"""Faults on the respondents' save path: the database connection dropped during a save, and
-Redis unreachable while answers are saved. A save either lands whole or is refused with
-"try again"; never a 500, never half a row."""
+"""Faults on the respondents' save path: the database connection dropped during a save, Redis
+unreachable, and Redis restarted while answers are saved. A save either lands whole or is
+refused with "try again"; never a 500, never half a row."""
+
+import logging
 
 import psycopg
 import pytest
 from django.db import connection
 
-from assessments.models import Answer, Invitation, Round
+from assessments.models import Answer, Invitation, Response, Round
+from assessments.survey import survey_layout
 from config.database_errors import MESSAGE
 from tests.conftest import require_service
 
@@ -71,7 +74,7 @@ def test_saves_land_while_redis_is_unreachable(client, invitation, settings, cap
     # The cache the rate limits and the result requests use, pointed at a closed port.
     settings.CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "config.cache.RedisCache",
             "LOCATION": "redis://127.0.0.1:1/0",
         }
     }
@@ -82,3 +85,58 @@ def test_saves_land_while_redis_is_unreachable(client, invitation, settings, cap
     assert statuses == [200, 200, 200, 200] and page.status_code == 200
     assert saved_values(invitation) == [3]
     assert "rate limit token-misses not checked, the cache is unreachable" in caplog.text
+
+
+def submit(client, invitation: Invitation):
+    """The survey form's "Submit my answers", with an answer to every required question but the
+    one the test saves on its own."""
+    layout = survey_layout(invitation.round.questionnaire_id)
+    form = {
+        key: str(min(layout.by_key[key].allowed))
+        for key in layout.required_keys
+        if key != "monitoring-drift"
+    }
+    return client.post(f"/r/{invitation.token}/", {**form, "action": "submit"})
+
+
+@pytest.mark.django_db(transaction=True)  # the recomputation is queued once the save commits
+def test_no_answer_is_lost_and_no_save_fails_while_redis_restarts(
+    client, acme_round, restartable_redis, caplog
+):
+    server, broker = restartable_redis
+    Round.objects.filter(pk=acme_round.pk).update(status=Round.Status.OPEN)
+    before, during, after = (Invitation.objects.create(round=acme_round) for _ in range(3))
+    statuses = []
+
+    def answer(invitation: Invitation, values: str) -> None:
+        statuses.extend(save(client, invitation, value).status_code for value in values)
+
+    answer(before, "012")
+    submitted_before = submit(client, before)
+    assert broker["redis"].llen(broker["queue"]) == 1  # the round's recomputation, queued
+
+    server.stop()
+    answer(during, "340")
+    submitted_during = submit(client, during)
+    assert "left for the sweep" in caplog.text
+    assert "rate limit token-misses not checked" in caplog.text
+
+    # Back, and empty: the queued recomputation went with the old process, as it would in
+    # production, where Redis keeps nothing on disk.
+    server.start()
+    caplog.clear()
+    answer(after, "123")
+    submitted_after = submit(client, after)
+
+    assert statuses == [200] * 9
+    assert [r.status_code for r in (submitted_before, submitted_during, submitted_after)] == [
+        302,
+        302,
+        302,
+    ]
+    assert (saved_values(before), saved_values(during), saved_values(after)) == ([2], [0], [3])
+    assert Response.objects.filter(round=acme_round, submitted_at__isnull=False).count() == 3
+    # The app found the new Redis by itself: the last submission queued the recomputation again
+    # (which also covers the one lost), and nothing was logged as unreachable any more.
+    assert broker["redis"].llen(broker["queue"]) == 1
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == []
