@@ -9,10 +9,12 @@ The limits fail open: with the cache unreachable nothing is limited, since a res
 must not fail because Redis restarts.
 """
 
+import ipaddress
 import logging
 from collections.abc import Callable
 from functools import wraps
 
+from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django_ratelimit.core import is_ratelimited
 from django_ratelimit.exceptions import Ratelimited
@@ -23,6 +25,24 @@ logger = logging.getLogger(__name__)
 LOGIN_RATE = "20/m"
 PASSWORD_RESET_RATE = "5/m"
 TOKEN_MISS_RATE = "20/m"
+
+
+def client_address(request: HttpRequest) -> str | None:
+    """The address the rate limits and the login lockout count by.
+
+    Behind PROXY_COUNT proxies that each append the address they saw to X-Forwarded-For, it is
+    the one the outermost proxy saw, PROXY_COUNT entries from the right. Entries further left
+    were written by the client, who could pick a new one for every request. A header that is
+    missing, too short or not an address leaves the connection's own address (None for a
+    request made in code, such as the test client's login)."""
+    if settings.PROXY_COUNT:
+        hops = request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+        if len(hops) >= settings.PROXY_COUNT:
+            try:
+                return str(ipaddress.ip_address(hops[-settings.PROXY_COUNT].strip()))
+            except ValueError:
+                pass
+    return request.META.get("REMOTE_ADDR")
 
 
 def over_limit(request: HttpRequest, *, group: str, rate: str, increment: bool) -> bool:

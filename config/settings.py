@@ -246,10 +246,11 @@ AXES_USERNAME_FORM_FIELD = "username"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
-# Behind a proxy that sets X-Forwarded-For, RATELIMIT_IP_META_KEY names the header; axes reads
-# the client address the same way.
-RATELIMIT_IP_META_KEY = os.environ.get("RATELIMIT_IP_META_KEY") or None
-AXES_IPWARE_META_PRECEDENCE_ORDER = [RATELIMIT_IP_META_KEY or "REMOTE_ADDR"]
+# How many reverse proxies stand in front of gunicorn, each appending to X-Forwarded-For: the
+# rate limits and the login lockout count by the address the outermost one saw.
+PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
+RATELIMIT_IP_META_KEY = "config.ratelimits.client_address"
+AXES_CLIENT_IP_CALLABLE = "config.ratelimits.client_address"
 # Rate limits (django-ratelimit) live on their views; past one, the answer is 429.
 RATELIMIT_VIEW = "config.views.rate_limited"
 # A cache per process (the demo's) counts per process: good enough where one process serves.

@@ -95,6 +95,42 @@ def test_a_burst_of_logins_from_one_address_gets_429(client):
     assert client.get("/accounts/login/", **from_address("10.0.0.3")).status_code == 200
 
 
+def through_proxy(forwarded_for: str) -> dict:
+    """A request as one nginx passes it on: its own address, the client's appended."""
+    return {"REMOTE_ADDR": "10.0.0.9", "HTTP_X_FORWARDED_FOR": forwarded_for}
+
+
+@pytest.mark.django_db
+def test_behind_a_proxy_the_burst_limit_counts_each_client_not_the_proxy(client, settings):
+    settings.PROXY_COUNT = 1
+
+    def login(forwarded_for: str, n: int = 0) -> int:
+        form = {"username": f"someone{n}@example.com", "password": "guess"}
+        return client.post("/accounts/login/", form, **through_proxy(forwarded_for)).status_code
+
+    # One client writing a new address of its own in front of the proxy's entry every time.
+    statuses = [login(f"203.0.113.{n}, 198.51.100.7", n) for n in range(21)]
+
+    assert statuses == [200] * 20 + [429]
+    assert login("198.51.100.8") == 200  # another client behind the same proxy
+    assert login("not-an-address") == 200  # counted as the proxy itself, not a 500
+
+
+@pytest.mark.django_db
+def test_behind_a_proxy_the_login_lockout_is_per_client(client, settings, alice):
+    settings.PROXY_COUNT = 1
+    wrong = {"username": alice.email, "password": "wrong"}
+    right = {"username": alice.email, "password": "correct horse battery"}
+    for _ in range(5):
+        client.post("/accounts/login/", wrong, **through_proxy("198.51.100.7"))
+
+    locked = client.post("/accounts/login/", right, **through_proxy("198.51.100.7"))
+    elsewhere = client.post("/accounts/login/", right, **through_proxy("198.51.100.8"))
+
+    assert locked.status_code == 429
+    assert elsewhere.status_code == 302
+
+
 @pytest.mark.django_db
 def test_a_burst_of_password_resets_from_one_address_gets_429(client, mailoutbox):
     statuses = [
