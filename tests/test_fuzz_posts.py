@@ -8,6 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from assessments.models import Invitation, Round
+from organizations.models import OrganizationInvitation
 from tests.test_permissions import ORGANIZATION_ROUTES, concrete_url
 
 EXAMPLES_PER_ENDPOINT = 15
@@ -51,7 +52,8 @@ FORMS = st.dictionaries(
     st.one_of(VALUES, st.lists(VALUES, max_size=3)),
     max_size=6,
 )
-# Beside the organization's routes: the respondent's and the stranger's.
+# Beside the organization's routes, posted by its owner: the respondent's and the stranger's,
+# posted by someone not signed in.
 PUBLIC_ROUTES = [
     "accounts/login/",
     "accounts/signup/",
@@ -59,6 +61,7 @@ PUBLIC_ROUTES = [
     "r/{token}/",
     "r/{token}/answers/monitoring-drift/",
     "r/{token}/answers/goals-kpis/",
+    "join/{join_token}/",
 ]
 
 
@@ -81,12 +84,17 @@ def test_random_posts_never_get_a_5xx_and_leave_only_valid_rows(client, alice, a
     acme_round = Round.objects.get(public_id=acme_ids["round_id"])
     Round.objects.filter(pk=acme_round.pk).update(status=Round.Status.OPEN)
     token = Invitation.objects.create(round=acme_round).token
-    url = (
-        "/" + route.format(token=token)
-        if route in PUBLIC_ROUTES
-        else concrete_url(route, "acme", acme_ids)
-    )
-    client.force_login(alice)
+    join_token = OrganizationInvitation.objects.create(
+        organization=acme_round.organization,
+        email="newcomer@acme.example",
+        role="member",
+        invited_by=alice,
+    ).token
+    if route in PUBLIC_ROUTES:
+        url = "/" + route.format(token=token, join_token=join_token)
+    else:
+        url = concrete_url(route, "acme", acme_ids)
+        client.force_login(alice)
 
     @settings(
         max_examples=EXAMPLES_PER_ENDPOINT,
