@@ -1,6 +1,7 @@
 """Writes that touch several rows of a round. Views, tasks, commands and tests all call these."""
 
 import contextlib
+import hashlib
 import logging
 import threading
 import time
@@ -308,23 +309,44 @@ class AnswerTarget:
 
 
 class AnswerTargets:
-    """Tokens this process has saved answers for, so a respondent's later saves skip the
-    lookup: 40 of a respondent's 41 saves are then one statement. Bounded, least recently used
-    first out. Whether the token still may answer is checked by that statement, every time."""
+    """Tokens whose answers were saved before, so a respondent's later saves skip the lookup:
+    40 of a respondent's 41 saves are then one statement.
+
+    Kept in this process (bounded, least recently used first out) and in the shared cache, so
+    that the other web processes, where the respondent's next clicks may land, know the token
+    too. Whether the token still may answer is checked by the saving statement every time, so a
+    target that outlives its invitation does no harm. The shared cache is keyed by a digest of
+    the token, never the token itself, and is only a shortcut: unreachable, it is not used."""
+
+    SHARED_SECONDS = 24 * 3600
 
     def __init__(self, maxsize: int):
         self.maxsize = maxsize
         self.targets: OrderedDict[str, AnswerTarget] = OrderedDict()
         self.lock = threading.Lock()
 
+    @staticmethod
+    def shared_key(token: str) -> str:
+        return "answer-target:" + hashlib.sha256(token.encode()).hexdigest()
+
     def get(self, token: str) -> AnswerTarget | None:
         with self.lock:
             target = self.targets.get(token)
             if target is not None:
                 self.targets.move_to_end(token)
-            return target
+                return target
+        with contextlib.suppress(RedisError, OSError):
+            target = cache.get(self.shared_key(token))
+        if target is not None:
+            self.remember_here(token, target)
+        return target
 
     def remember(self, token: str, target: AnswerTarget) -> None:
+        self.remember_here(token, target)
+        with contextlib.suppress(RedisError, OSError):
+            cache.set(self.shared_key(token), target, self.SHARED_SECONDS)
+
+    def remember_here(self, token: str, target: AnswerTarget) -> None:
         with self.lock:
             self.targets[token] = target
             self.targets.move_to_end(token)
@@ -334,8 +356,11 @@ class AnswerTargets:
     def forget(self, token: str) -> None:
         with self.lock:
             self.targets.pop(token, None)
+        with contextlib.suppress(RedisError, OSError):
+            cache.delete(self.shared_key(token))
 
     def clear(self) -> None:
+        """This process's targets only: the shared ones belong to every process."""
         with self.lock:
             self.targets.clear()
 

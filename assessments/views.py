@@ -293,28 +293,41 @@ def survey(request: HttpRequest, token: str) -> HttpResponse:
     return redirect("assessments:survey", token=token)
 
 
-@token_misses_limited
 @require_POST
 def answer_save_view(request: HttpRequest, token: str, question_key: str) -> HttpResponse:
     """Save one answer (htmx, on change). Answers with a small fragment for the question's
-    status line: "Saved", or why not. A token this process has seen is saved in one statement
-    (answer_save_known); otherwise, or when that is refused, the full path says why."""
+    status line: "Saved", or why not.
+
+    A token this process has saved answers for is saved in one statement (answer_save_known),
+    without the token-miss limit: the token is known to be valid, so a guesser could learn
+    nothing here, and a respondent's saves are spared the limit's two cache commands. Any other
+    token, or a save the database refused, takes the full path, which says why."""
     target = answer_targets.get(token)
-    invitation = None if target else invitation_for_answers(token=token)
-    questionnaire_id = target.questionnaire_id if target else invitation.round.questionnaire_id
-    request.log_scope = (
-        (target.organization_id, target.round_public_id)
-        if target
-        else (invitation.round.organization_id, invitation.round.public_id)
-    )
-    question = survey_layout(questionnaire_id).by_key.get(question_key)
+    if target is None:
+        return answer_save_looked_up(request, token, question_key)
+    request.log_scope = (target.organization_id, target.round_public_id)
+    question = survey_layout(target.questionnaire_id).by_key.get(question_key)
     if question is None:
         return answer_state(request, "There is no such question in this survey.", status=404)
     try:
         answer = parse_answer(question, request.POST.getlist(question_key))
-        if not answer_save_known(token=token, question=question, answer=answer):
-            invitation = invitation or invitation_for_answers(token=token)
-            answer_save(invitation=invitation, question=question, answer=answer)
+    except InvalidAnswer as error:
+        return answer_state(request, str(error), status=INVALID)
+    if answer_save_known(token=token, question=question, answer=answer):
+        return answer_state(request, "Saved")
+    return answer_save_looked_up(request, token, question_key)
+
+
+@token_misses_limited
+def answer_save_looked_up(request: HttpRequest, token: str, question_key: str) -> HttpResponse:
+    invitation = invitation_for_answers(token=token)
+    request.log_scope = (invitation.round.organization_id, invitation.round.public_id)
+    question = survey_layout(invitation.round.questionnaire_id).by_key.get(question_key)
+    if question is None:
+        return answer_state(request, "There is no such question in this survey.", status=404)
+    try:
+        answer = parse_answer(question, request.POST.getlist(question_key))
+        answer_save(invitation=invitation, question=question, answer=answer)
     except InvalidAnswer as error:
         return answer_state(request, str(error), status=INVALID)
     except SurveyClosed as error:

@@ -364,6 +364,24 @@ def test_the_answer_endpoint_takes_at_most_three_queries(client, invitation, ass
     }
 
 
+@pytest.mark.django_db(transaction=True)
+def test_another_web_process_saves_a_known_respondents_answer_in_one_statement(
+    client, invitation, assert_statements
+):
+    """The respondent's next click may land on another gunicorn worker: it learns the token from
+    the shared cache, not from the database."""
+    from assessments.services import answer_targets
+
+    client.get(f"/r/{invitation.token}/")
+    save(client, invitation, "monitoring-drift", "1")
+    answer_targets.clear()  # what a process that has not seen this respondent knows
+
+    with assert_statements(1):
+        save(client, invitation, "monitoring-drift", "3")
+
+    assert stored(invitation) == {"monitoring-drift": (3, False, "")}
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize("change", ["closed", "revoked"])
 def test_a_known_respondent_is_refused_as_soon_as_the_round_closes_or_the_link_is_revoked(
