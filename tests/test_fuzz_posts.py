@@ -11,7 +11,7 @@ from assessments.models import Invitation, Round
 from organizations.models import OrganizationInvitation
 from tests.test_permissions import ORGANIZATION_ROUTES, concrete_url
 
-EXAMPLES_PER_ENDPOINT = 15
+EXAMPLES_PER_ENDPOINT = 30
 # The fields the forms of the app read, so that random values reach the code behind them.
 KNOWN_FIELDS = [
     "title",
