@@ -1,4 +1,5 @@
 import logging
+import time
 
 from celery import shared_task
 from django.conf import settings
@@ -87,9 +88,7 @@ def round_invitations_send_task(round_id: int) -> int:
         .exclude(email="")
         .order_by("pk")
     )
-    sent = send_each(invitations.iterator(), template="emails/invitation.txt", mark_sent=True)
-    logger.info("invitations sent round_id=%s count=%s", round_id, sent)
-    return sent
+    return round_emails_send(round_id, invitations, "invitations", mark_sent=True)
 
 
 @shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
@@ -102,6 +101,21 @@ def round_reminders_send_task(round_id: int) -> int:
         .filter(Q(response__isnull=True) | Q(response__submitted_at__isnull=True))
         .order_by("pk")
     )
-    sent = send_each(invitations.iterator(), template="emails/reminder.txt", mark_sent=False)
-    logger.info("reminders sent round_id=%s count=%s", round_id, sent)
+    return round_emails_send(round_id, invitations, "reminders", mark_sent=False)
+
+
+def round_emails_send(round_id: int, invitations, kind: str, *, mark_sent: bool) -> int:
+    """Send and log, for the operator, how many went out for which round, and how long it took."""
+    started = time.monotonic()
+    template = {"invitations": "emails/invitation.txt", "reminders": "emails/reminder.txt"}[kind]
+    sent = send_each(invitations.iterator(), template=template, mark_sent=mark_sent)
+    round = Round.objects.only("public_id", "organization_id").get(pk=round_id)
+    logger.info(
+        "%s sent round=%s organization=%s count=%d ms=%.0f",
+        kind,
+        round.public_id,
+        round.organization_id,
+        sent,
+        (time.monotonic() - started) * 1000,
+    )
     return sent

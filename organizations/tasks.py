@@ -1,3 +1,6 @@
+import logging
+import time
+
 from celery import shared_task
 from django.conf import settings
 from django.core.mail import send_mail
@@ -6,9 +9,12 @@ from django.urls import reverse
 
 from .models import OrganizationInvitation
 
+logger = logging.getLogger(__name__)
+
 
 @shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
 def organization_invitation_send_task(invitation_id: int) -> None:
+    started = time.monotonic()
     invitation = (
         OrganizationInvitation.objects.select_related("organization", "invited_by")
         .filter(pk=invitation_id, accepted_at__isnull=True)
@@ -25,4 +31,9 @@ def organization_invitation_send_task(invitation_id: int) -> None:
         message=render_to_string("emails/organization_invitation.txt", context),
         from_email=None,
         recipient_list=[invitation.email],
+    )
+    logger.info(
+        "organization invitation sent organization=%s ms=%.0f",
+        invitation.organization_id,
+        (time.monotonic() - started) * 1000,
     )

@@ -89,3 +89,23 @@ def test_a_path_in_any_log_line_loses_its_token():
     RedactTokens().filter(record)
 
     assert record.getMessage() == "Internal Server Error: /r/…/x/"
+
+
+@pytest.mark.django_db
+def test_a_task_logs_its_round_organization_and_duration_without_addresses(
+    acme, acme_round, caplog, mailoutbox
+):
+    from assessments.tasks import round_invitations_send_task
+
+    Round.objects.filter(pk=acme_round.pk).update(status=Round.Status.OPEN)
+    Invitation.objects.create(round=acme_round, email="dana@acme.example")
+    caplog.set_level(logging.INFO)
+
+    assert round_invitations_send_task(acme_round.pk) == 1
+
+    [line] = [r.getMessage() for r in caplog.records if r.name == "assessments.tasks"]
+    assert re.fullmatch(
+        rf"invitations sent round={acme_round.public_id} organization={acme.pk} count=1 ms=\d+",
+        line,
+    )
+    assert len(mailoutbox) == 1 and "dana@" not in caplog.text
