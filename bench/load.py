@@ -244,6 +244,7 @@ class Run:
     samples: dict[str, list[tuple[float, float, bool]]] = field(default_factory=dict)
     unsure: set[tuple[str, str]] = field(default_factory=set)
     lag: list[float] = field(default_factory=list)
+    cpu_seconds: float = 0.0
 
     def over(self) -> bool:
         return time.monotonic() - self.started >= self.seconds
@@ -346,6 +347,7 @@ async def watch_lag(run: Run) -> None:
 
 async def simulate(run: Run, questions: list, sessions: list[str], dashboard: str) -> None:
     spread = run.ramp_seconds / len(run.respondents)
+    cpu_started = time.process_time()
     await asyncio.gather(
         watch_lag(run),
         *(lead(run, session, dashboard) for session in sessions),
@@ -354,6 +356,7 @@ async def simulate(run: Run, questions: list, sessions: list[str], dashboard: st
             for n, respondent in enumerate(run.respondents)
         ),
     )
+    run.cpu_seconds = time.process_time() - cpu_started
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -381,8 +384,9 @@ def report(run: Run) -> dict[str, dict]:
         )
     requests = sum(f["requests"] for f in figures.values())
     print(
-        f"{requests:,} requests in {run.seconds:.0f} s; client lag p95 "
-        f"{percentile(run.lag, 95):.1f} ms, max {max(run.lag):.1f} ms"
+        f"{requests:,} requests in {run.seconds:.0f} s; the client: lag p95 "
+        f"{percentile(run.lag, 95):.1f} ms, max {max(run.lag):.1f} ms, "
+        f"{run.cpu_seconds * 1000 / max(requests, 1):.2f} ms CPU per request"
     )
     saves = run.samples.get("answer save", [])
     for phase, during in (("while they arrive", True), ("once all are in", False)):
