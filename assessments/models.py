@@ -304,8 +304,9 @@ class AnswerQuerySet(models.QuerySet):
             cursor.execute(sql, [param for row in rows for param in answer_params(row)])
 
     def upsert_if_accepting(self, row: "Answer", *, invitation_id: int) -> bool:
-        """Upsert one answer only while its invitation is live and its round takes answers,
-        checked in the same statement; False (and nothing written) otherwise.
+        """Upsert one answer only while its invitation is live, its response still exists and
+        its round takes answers, checked in the same statement; False (and nothing written)
+        otherwise.
 
         One statement per click is the floor of a save: the respondent's state is checked by
         the database in passing, with no read before the write."""
@@ -314,13 +315,15 @@ class AnswerQuerySet(models.QuerySet):
             "SELECT %s, %s, %s, %s, %s, %s WHERE EXISTS ("
             f" SELECT 1 FROM {Invitation._meta.db_table} i"
             f" JOIN {Round._meta.db_table} r ON r.id = i.round_id"
-            " WHERE i.id = %s AND i.status <> %s AND r.status = %s"
+            f" JOIN {Response._meta.db_table} p ON p.invitation_id = i.id"
+            " WHERE i.id = %s AND p.id = %s AND i.status <> %s AND r.status = %s"
             " AND (r.closes_at IS NULL OR r.closes_at > %s)"
             f") {ANSWER_UPDATE_ON_CONFLICT}"
         )
         params = [
             *answer_params(row),
             invitation_id,
+            row.response_id,
             Invitation.Status.REVOKED,
             Round.Status.OPEN,
             row.updated_at,

@@ -383,6 +383,18 @@ def test_another_web_process_saves_a_known_respondents_answer_in_one_statement(
 
 
 @pytest.mark.django_db
+def test_a_known_respondent_whose_response_was_deleted_starts_a_new_one(client, invitation):
+    """An admin deleted the response; every process may still remember it for a day."""
+    save(client, invitation, "monitoring-drift", "1")
+    Response.objects.filter(invitation=invitation).delete()
+
+    response = save(client, invitation, "monitoring-drift", "2")
+
+    assert response.status_code == 200
+    assert stored(invitation) == {"monitoring-drift": (2, False, "")}
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize("change", ["closed", "revoked"])
 def test_a_known_respondent_is_refused_as_soon_as_the_round_closes_or_the_link_is_revoked(
     client, invitation, change
