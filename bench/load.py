@@ -49,7 +49,9 @@ RESPONDENTS = int(os.environ.get("LOAD_RESPONDENTS", "4000"))
 ORGANIZATION_SIZE = 5000
 RAMP_SECONDS = float(os.environ.get("LOAD_RAMP", "60"))
 RUN_SECONDS = float(os.environ.get("LOAD_SECONDS", "150"))
-STEPS = [int(n) for n in os.environ.get("LOAD_STEPS", "3000,3500,4000,4500,5000").split(",") if n]
+STEPS = [
+    int(n) for n in os.environ.get("LOAD_STEPS", "4500,5000,5500,6000,7000,8000").split(",") if n
+]
 STEP_SECONDS = float(os.environ.get("LOAD_STEP_SECONDS", "90"))
 THINK_SECONDS = (5.0, 15.0)
 RETURNING_SHARE = 0.1
