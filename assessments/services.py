@@ -379,12 +379,13 @@ def answer_row(target: AnswerTarget, question: SurveyQuestion, answer: AnswerVal
     )
 
 
-def answer_save_known(*, token: str, question: SurveyQuestion, answer: AnswerValue) -> bool:
-    """Save an answer for a token this process knows, in one statement. False when the token is
-    unknown here, the answer clears a question, or the database refused (revoked, closed): the
-    caller then takes the full path of answer_save, which says why."""
-    target = answer_targets.get(token)
-    if target is None or answer.cleared:
+def answer_save_known(
+    *, token: str, target: AnswerTarget, question: SurveyQuestion, answer: AnswerValue
+) -> bool:
+    """Save an answer for a token whose target is known (answer_targets), in one statement.
+    False when the answer clears a question or the database refused (revoked, closed, response
+    gone): the caller then takes the full path of answer_save, which says why."""
+    if answer.cleared:
         return False
     if Answer.objects.upsert_if_accepting(
         answer_row(target, question, answer), invitation_id=target.invitation_id

@@ -25,6 +25,7 @@ from .selectors import (
     round_overview,
 )
 from .services import (
+    AnswerTarget,
     InvitationImportError,
     SurveyClosed,
     answer_save,
@@ -298,24 +299,29 @@ def answer_save_view(request: HttpRequest, token: str, question_key: str) -> Htt
     """Save one answer (htmx, on change). Answers with a small fragment for the question's
     status line: "Saved", or why not.
 
-    A token this process has saved answers for is saved in one statement (answer_save_known),
+    A token whose answers were saved before (answer_targets) is saved in one statement,
     without the token-miss limit: the token is known to be valid, so a guesser could learn
-    nothing here, and a respondent's saves are spared the limit's two cache commands. Any other
-    token, or a save the database refused, takes the full path, which says why."""
+    nothing here, and a respondent's saves are spared the limit's two cache commands. Anything
+    else (an unknown token or question, an invalid answer, a save the database refused) takes
+    the full path, which says why."""
     target = answer_targets.get(token)
-    if target is None:
-        return answer_save_looked_up(request, token, question_key)
-    request.log_scope = (target.organization_id, target.round_public_id)
-    question = survey_layout(target.questionnaire_id).by_key.get(question_key)
-    if question is None:
-        return answer_state(request, "There is no such question in this survey.", status=404)
-    try:
-        answer = parse_answer(question, request.POST.getlist(question_key))
-    except InvalidAnswer as error:
-        return answer_state(request, str(error), status=INVALID)
-    if answer_save_known(token=token, question=question, answer=answer):
+    if target is not None and answer_saved_directly(request, token, target, question_key):
         return answer_state(request, "Saved")
     return answer_save_looked_up(request, token, question_key)
+
+
+def answer_saved_directly(
+    request: HttpRequest, token: str, target: AnswerTarget, question_key: str
+) -> bool:
+    question = survey_layout(target.questionnaire_id).by_key.get(question_key)
+    if question is None:
+        return False
+    try:
+        answer = parse_answer(question, request.POST.getlist(question_key))
+    except InvalidAnswer:
+        return False
+    request.log_scope = (target.organization_id, target.round_public_id)
+    return answer_save_known(token=token, target=target, question=question, answer=answer)
 
 
 @token_misses_limited
