@@ -169,21 +169,11 @@ def worker_database(django_db_blocker) -> dict:
     return database
 
 
-@pytest.fixture(scope="session")
-def celery_worker_process(django_db_setup, django_db_blocker):
-    """One worker for the session; it stops before the test database is dropped."""
-    worker = WorkerProcess(worker_database(django_db_blocker)).start()
-    yield {
-        "queue": settings.CELERY_TASK_DEFAULT_QUEUE,
-        "broker_url": settings.TEST_REDIS_URL,
-        "process": worker.process,
-    }
-    worker.stop()
-
-
 @pytest.fixture
 def worker_process_factory(django_db_setup, django_db_blocker):
-    """Workers a test starts and kills itself."""
+    """Workers a test starts and kills itself, stopped when it ends: each worker test has the
+    run's queue to itself, so a worker another test left running cannot take its tasks (one
+    did, and rendered a report a test had just killed its worker over)."""
     database = worker_database(django_db_blocker)
     workers = []
 
