@@ -9,7 +9,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from config.tasks import RERUNNABLE
+from core.tasks import RERUNNABLE
 
 from .models import Invitation, Round
 from .services import (

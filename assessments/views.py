@@ -1,3 +1,4 @@
+from http import HTTPStatus
 from uuid import UUID
 
 from django.contrib import messages
@@ -8,8 +9,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from config.ratelimits import token_misses_limited
-from config.status import CONFLICT, INVALID
+from core.ratelimits import token_misses_limited
 from organizations.models import Membership
 from organizations.tenancy import organization_view
 
@@ -65,7 +65,7 @@ def round_new(request: HttpRequest) -> HttpResponse:
         )
         messages.success(request, "Round created. Invite people, then open it.")
         return redirect_to_participation(request, round)
-    status = INVALID if form.errors else 200
+    status = HTTPStatus.UNPROCESSABLE_ENTITY if form.errors else 200
     return render(request, "assessments/round_form.html", {"form": form}, status=status)
 
 
@@ -77,7 +77,7 @@ def round_edit(request: HttpRequest, round_id: UUID) -> HttpResponse:
     status = 200
     if round.status == Round.Status.CLOSED:
         form.add_error(None, "This round is closed: reopen it to change it.")
-        status = CONFLICT if request.method == "POST" else 200
+        status = HTTPStatus.CONFLICT if request.method == "POST" else 200
     elif request.method == "POST":
         if form.is_valid():
             try:
@@ -87,7 +87,7 @@ def round_edit(request: HttpRequest, round_id: UUID) -> HttpResponse:
             else:
                 messages.success(request, "Round saved.")
                 return redirect_to_participation(request, round)
-        status = INVALID
+        status = HTTPStatus.UNPROCESSABLE_ENTITY
     context = {"form": form, "round": round}
     return render(request, "assessments/round_form.html", context, status=status)
 
@@ -142,7 +142,7 @@ def round_action_refused(
 ) -> HttpResponse:
     messages.error(request, " ".join(error.messages))
     if request.htmx:
-        return participation_page(request, round, status=CONFLICT)
+        return participation_page(request, round, status=HTTPStatus.CONFLICT)
     return redirect_to_participation(request, round)
 
 
@@ -188,7 +188,11 @@ def invitations_add(request: HttpRequest, round_id: UUID) -> HttpResponse:
         else:
             return round_action_done(request, round, f"Invited {len(invitations)} people.")
     return participation_page(
-        request, round, status=INVALID, emails_form=form, import_problems=problems
+        request,
+        round,
+        status=HTTPStatus.UNPROCESSABLE_ENTITY,
+        emails_form=form,
+        import_problems=problems,
     )
 
 
@@ -198,7 +202,9 @@ def invitation_links_add(request: HttpRequest, round_id: UUID) -> HttpResponse:
     round = round_get(organization=request.organization, public_id=round_id)
     form = InvitationLinksForm(request.POST)
     if not form.is_valid():
-        return participation_page(request, round, status=INVALID, links_form=form)
+        return participation_page(
+            request, round, status=HTTPStatus.UNPROCESSABLE_ENTITY, links_form=form
+        )
     try:
         links = invitations_create_anonymous(round=round, count=form.cleaned_data["count"])
     except ValidationError as error:
@@ -265,7 +271,7 @@ def survey(request: HttpRequest, token: str) -> HttpResponse:
             if round.status == Round.Status.DRAFT
             else ("This survey has closed. Thank you: the answers you saved are kept.")
         )
-        status = CONFLICT if request.method == "POST" else 200
+        status = HTTPStatus.CONFLICT if request.method == "POST" else 200
         return survey_page(request, invitation, status=status, closed=closed)
     if request.method == "GET":
         return survey_page(request, invitation)
@@ -280,16 +286,20 @@ def survey(request: HttpRequest, token: str) -> HttpResponse:
         except InvalidAnswer as error:
             errors[key] = str(error)
     if errors:
-        return survey_page(request, invitation, status=INVALID, errors=errors)
+        return survey_page(
+            request, invitation, status=HTTPStatus.UNPROCESSABLE_ENTITY, errors=errors
+        )
     try:
         answers_save(invitation=invitation, answers=answers)
         if request.POST.get("action") == "submit":
             missing = response_submit(invitation=invitation, layout=layout)
             if missing:
-                return survey_page(request, invitation, status=INVALID, missing=missing)
+                return survey_page(
+                    request, invitation, status=HTTPStatus.UNPROCESSABLE_ENTITY, missing=missing
+                )
             return redirect("assessments:survey-thanks", token=token)
     except SurveyClosed as error:
-        return survey_page(request, invitation, status=CONFLICT, closed=str(error))
+        return survey_page(request, invitation, status=HTTPStatus.CONFLICT, closed=str(error))
     messages.success(request, "Your answers are saved. Come back to this link any time.")
     return redirect("assessments:survey", token=token)
 
@@ -335,9 +345,9 @@ def answer_save_looked_up(request: HttpRequest, token: str, question_key: str) -
         answer = parse_answer(question, request.POST.getlist(question_key))
         answer_save(invitation=invitation, question=question, answer=answer)
     except InvalidAnswer as error:
-        return answer_state(request, str(error), status=INVALID)
+        return answer_state(request, str(error), status=HTTPStatus.UNPROCESSABLE_ENTITY)
     except SurveyClosed as error:
-        return answer_state(request, str(error), status=CONFLICT)
+        return answer_state(request, str(error), status=HTTPStatus.CONFLICT)
     return answer_state(request, "Saved" if not answer.cleared else "Cleared")
 
 

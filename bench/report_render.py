@@ -111,11 +111,11 @@ def main() -> None:
 def measure() -> None:
     from django.db import connection
 
-    from assessments.demo import demo_seed
     from assessments.models import Round
     from assessments.questionnaire_loader import questionnaire_load
     from assessments.services import round_result_compute
     from bench.aggregation import GENERATE
+    from demo.seed import demo_seed
     from reports.models import Report
     from reports.pdf import pdf_from_html
     from reports.services import report_html, report_render

@@ -52,12 +52,13 @@ INSTALLED_APPS = [
     "organizations",
     "assessments",
     "reports",
+    "demo",
 ]
 
 MIDDLEWARE = [
     # Outermost, so its duration covers every other middleware too.
-    "config.request_log.RequestLogMiddleware",
-    "config.database_errors.DatabaseUnavailableMiddleware",
+    "core.request_log.RequestLogMiddleware",
+    "core.database_errors.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -209,7 +210,7 @@ REPORT_STALE_SECONDS = 5 * REPORT_TIME_LIMIT
 
 # The cache coordinates processes (coalescing aggregation requests), so with Redis it is Redis.
 CACHES = {
-    "default": {"BACKEND": "config.cache.RedisCache", "LOCATION": REDIS_URL}
+    "default": {"BACKEND": "core.cache.RedisCache", "LOCATION": REDIS_URL}
     if REDIS_URL
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 }
@@ -254,8 +255,8 @@ AXES_VERBOSE = False
 # How many reverse proxies stand in front of gunicorn, each appending to X-Forwarded-For: the
 # rate limits and the login lockout count by the address the outermost one saw.
 PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
-RATELIMIT_IP_META_KEY = "config.ratelimits.client_address"
-AXES_CLIENT_IP_CALLABLE = "config.ratelimits.client_address"
+RATELIMIT_IP_META_KEY = "core.ratelimits.client_address"
+AXES_CLIENT_IP_CALLABLE = "core.ratelimits.client_address"
 # Rate limits (django-ratelimit) live on their views; past one, the answer is 429.
 RATELIMIT_VIEW = "config.views.rate_limited"
 # A cache per process (the demo's) counts per process: good enough where one process serves.
@@ -266,7 +267,7 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "filters": {"redact_tokens": {"()": "config.request_log.RedactTokens"}},
+    "filters": {"redact_tokens": {"()": "core.request_log.RedactTokens"}},
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",

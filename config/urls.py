@@ -2,9 +2,10 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, register_converter
 
+from core.ratelimits import login_limited, password_reset_limited
+
 from . import views
 from .converters import TokenConverter
-from .ratelimits import login_limited, password_reset_limited
 
 register_converter(TokenConverter, "token")
 
@@ -13,7 +14,6 @@ register_converter(TokenConverter, "token")
 urlpatterns = [
     path("", include("assessments.urls")),
     path("", views.home, name="home"),
-    path("healthz", views.healthz, name="healthz"),
     path("", include("organizations.urls")),
     # The two auth pages a stranger can hammer, rate limited, ahead of Django's own routes.
     path("accounts/login/", login_limited(auth_views.LoginView.as_view()), name="login"),

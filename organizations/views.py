@@ -1,3 +1,4 @@
+from http import HTTPStatus
 from uuid import UUID
 
 from django.contrib import messages
@@ -9,8 +10,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
-from config.ratelimits import token_misses_limited
-from config.status import INVALID
+from core.ratelimits import token_misses_limited
 
 from .forms import (
     JoinForm,
@@ -65,7 +65,7 @@ def signup(request: HttpRequest) -> HttpResponse:
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(request, f"Welcome! {organization.name} is ready.")
         return redirect("assessments:round-list", organization_slug=organization.slug)
-    status = INVALID if form.errors else 200
+    status = HTTPStatus.UNPROCESSABLE_ENTITY if form.errors else 200
     return render(request, "organizations/signup.html", {"form": form}, status=status)
 
 
@@ -76,7 +76,7 @@ def organization_new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         organization = organization_create(name=form.cleaned_data["name"], owner=request.user)
         return redirect("assessments:round-list", organization_slug=organization.slug)
-    status = INVALID if form.errors else 200
+    status = HTTPStatus.UNPROCESSABLE_ENTITY if form.errors else 200
     return render(request, "organizations/organization_new.html", {"form": form}, status=status)
 
 
@@ -108,7 +108,7 @@ def join(request: HttpRequest, token: str) -> HttpResponse:
         )
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         return organization_home
-    status = INVALID if form.errors else 200
+    status = HTTPStatus.UNPROCESSABLE_ENTITY if form.errors else 200
     context = {"invitation": invitation, "form": form}
     return render(request, "organizations/join.html", context, status=status)
 
@@ -158,7 +158,7 @@ def people_invite(request: HttpRequest) -> HttpResponse:
             add_errors(form, error)
         else:
             return people_done(request, f"Invitation sent to {invitation.email}.")
-    return people_page(request, status=INVALID, invite_form=form)
+    return people_page(request, status=HTTPStatus.UNPROCESSABLE_ENTITY, invite_form=form)
 
 
 @organization_view(role=Membership.Role.OWNER)
@@ -185,7 +185,7 @@ def person(request: HttpRequest, membership_id: UUID) -> HttpResponse:
                 )
                 messages.success(request, f"Saved {membership.user.email}.")
                 return redirect("organizations:people", organization_slug=request.organization.slug)
-        status = INVALID
+        status = HTTPStatus.UNPROCESSABLE_ENTITY
     context = {"person": membership, "role_form": role_form, "teams_form": teams_form}
     return render(request, "organizations/person.html", context, status=status)
 
@@ -199,7 +199,7 @@ def person_remove(request: HttpRequest, membership_id: UUID) -> HttpResponse:
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         if request.htmx:
-            return people_page(request, status=INVALID)
+            return people_page(request, status=HTTPStatus.UNPROCESSABLE_ENTITY)
         return redirect("organizations:people", organization_slug=request.organization.slug)
     if membership.user_id == request.user.pk:
         # Having left, the owner can no longer see this organization.
@@ -218,7 +218,7 @@ def team_new(request: HttpRequest) -> HttpResponse:
             add_errors(form, error)
         else:
             return people_done(request, f"Team {team.name} created.")
-    return people_page(request, status=INVALID, team_form=form)
+    return people_page(request, status=HTTPStatus.UNPROCESSABLE_ENTITY, team_form=form)
 
 
 @organization_view(role=Membership.Role.OWNER)
@@ -234,7 +234,7 @@ def team_edit(request: HttpRequest, team_id: UUID) -> HttpResponse:
         else:
             messages.success(request, f"Renamed to {team.name}.")
             return redirect("organizations:people", organization_slug=request.organization.slug)
-    status = INVALID if form.errors else 200
+    status = HTTPStatus.UNPROCESSABLE_ENTITY if form.errors else 200
     return render(
         request, "organizations/team_edit.html", {"team": team, "form": form}, status=status
     )

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import InterfaceError
 from django.db import OperationalError as DatabaseOperationalError
 
-from config.tasks import RERUNNABLE
+from core.tasks import RERUNNABLE
 
 from .services import report_fail, report_render
 

@@ -1,4 +1,5 @@
 import csv
+from http import HTTPStatus
 from uuid import UUID
 
 from django.core.cache import cache
@@ -10,7 +11,6 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_http_methods
 
 from assessments.selectors import round_get
-from config.status import CONFLICT, INVALID
 from organizations.models import Membership
 from organizations.tenancy import organization_view
 
@@ -91,11 +91,13 @@ def round_report(request: HttpRequest, round_id: UUID) -> HttpResponse:
     if request.method == "POST":
         page_size = request.POST.get("page_size", Report.PageSize.A4)
         if page_size not in Report.PageSize.values:
-            return report_refused(request, round, "Choose A4 or Letter.", status=INVALID)
+            return report_refused(
+                request, round, "Choose A4 or Letter.", status=HTTPStatus.UNPROCESSABLE_ENTITY
+            )
         try:
             report = report_request(round=round, page_size=page_size, by=request.user)
         except ReportUnavailable as error:
-            return report_refused(request, round, str(error), status=CONFLICT)
+            return report_refused(request, round, str(error), status=HTTPStatus.CONFLICT)
         if request.htmx:
             context = {"report": report, "round": round}
             return render(request, "reports/round_report.html#report-status", context)
@@ -180,7 +182,9 @@ def round_compare(request: HttpRequest) -> HttpResponse:
 
 def compare_refused(request: HttpRequest, message: str) -> HttpResponse:
     context = {"error": message}
-    return render(request, "reports/round_compare.html", context, status=INVALID)
+    return render(
+        request, "reports/round_compare.html", context, status=HTTPStatus.UNPROCESSABLE_ENTITY
+    )
 
 
 @organization_view(role=Membership.Role.LEAD)
@@ -190,7 +194,7 @@ def round_export(request: HttpRequest, round_id: UUID, file_format: str) -> Http
     row per principle and per question."""
     round, result = round_with_result(organization=request.organization, public_id=round_id)
     if result is None:
-        return HttpResponse("This round has no results yet.", status=CONFLICT)
+        return HttpResponse("This round has no results yet.", status=HTTPStatus.CONFLICT)
     result.refresh_from_db(fields=["data"])
     data = result.data
     name = f"{slugify(round.title)}-results"
@@ -230,7 +234,9 @@ def round_export_answers(request: HttpRequest, round_id: UUID) -> HttpResponse:
             f"Raw answers are exported once at least {round.score_threshold} people have "
             f"submitted; {round.submitted} have so far."
         )
-        return HttpResponse(message, status=CONFLICT, content_type="text/plain; charset=utf-8")
+        return HttpResponse(
+            message, status=HTTPStatus.CONFLICT, content_type="text/plain; charset=utf-8"
+        )
     header, rows = scored_answer_rows(round=round)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{slugify(round.title)}-answers.csv"'

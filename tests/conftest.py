@@ -205,7 +205,7 @@ def redis_as_broker_and_cache(url: str, settings):
     queue = settings.CELERY_TASK_DEFAULT_QUEUE
     settings.CACHES = {
         "default": {
-            "BACKEND": "config.cache.RedisCache",
+            "BACKEND": "core.cache.RedisCache",
             "LOCATION": url,
             "KEY_PREFIX": queue,
         }
@@ -253,7 +253,8 @@ class RedisServer:
             stdout=subprocess.DEVNULL,
         )
         client = redis.Redis(port=self.port)
-        for _ in range(100):
+        deadline = time.monotonic() + 30  # a cap for a busy machine, not a wait
+        while time.monotonic() < deadline:
             with suppress(redis.ConnectionError):
                 client.ping()
                 client.close()

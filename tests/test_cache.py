@@ -2,7 +2,7 @@
 
 import os
 
-from config.cache import RedisCache
+from core.cache import RedisCache
 
 
 def test_the_redis_cache_shares_one_client_and_behaves_as_djangos(redis_url):

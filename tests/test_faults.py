@@ -10,7 +10,7 @@ from django.db import connection
 
 from assessments.models import Answer, Invitation, Response, Round
 from assessments.survey import survey_layout
-from config.database_errors import MESSAGE
+from core.database_errors import MESSAGE
 from tests.conftest import require_service
 
 HTMX = {"HX-Request": "true"}
@@ -74,7 +74,7 @@ def test_saves_land_while_redis_is_unreachable(client, invitation, settings, cap
     # The cache the rate limits and the result requests use, pointed at a closed port.
     settings.CACHES = {
         "default": {
-            "BACKEND": "config.cache.RedisCache",
+            "BACKEND": "core.cache.RedisCache",
             "LOCATION": "redis://127.0.0.1:1/0",
         }
     }

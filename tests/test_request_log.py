@@ -80,7 +80,7 @@ def test_an_unknown_address_is_logged_without_its_path(client, caplog):
 
 
 def test_a_path_in_any_log_line_loses_its_token():
-    from config.request_log import RedactTokens
+    from core.request_log import RedactTokens
 
     record = logging.LogRecord(
         "django.request", logging.ERROR, "", 0, "Internal Server Error: %s", ("/r/abc123/x/",), None

@@ -12,8 +12,8 @@ import pytest
 from django.core.management import call_command
 from playwright.sync_api import ConsoleMessage, Page, expect
 
-from assessments.demo import TEAM_NAMES
 from assessments.models import Dimension, Round
+from demo.seed import TEAM_NAMES
 from tests.browser.conftest import failed_for_real
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"

@@ -1,11 +1,12 @@
 import json
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.urls import reverse
 
-from assessments.demo import demo_seed
 from assessments.services import round_result_compute
 from assessments.tasks import round_result_compute_task
+from demo.seed import demo_seed
 from reports.models import Report
 from reports.services import report_request
 
@@ -62,6 +63,6 @@ class Command(BaseCommand):
             return
         self.stdout.write(
             f"Demo ready: {respondents} respondents per round in {teams} teams.\n"
-            f"  Open http://127.0.0.1:8000{summary['login_url']}\n"
+            f"  Open {settings.SITE_URL}{summary['login_url']}\n"
             f"  Log in as {demo.lead.email} with password {demo.lead_password}"
         )

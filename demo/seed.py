@@ -15,10 +15,17 @@ from datetime import datetime, timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from assessments.models import (
+    Answer,
+    Dimension,
+    Invitation,
+    Question,
+    Questionnaire,
+    Response,
+    Round,
+)
+from assessments.questionnaire_loader import questionnaire_load
 from organizations.models import Membership, Organization, Team, User
-
-from .models import Answer, Dimension, Invitation, Question, Questionnaire, Response, Round
-from .questionnaire_loader import questionnaire_load
 
 DEMO_SLUG = "demo"
 DEMO_LEAD_EMAIL = "lead@demo.example"
