@@ -56,7 +56,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # Outermost, so its duration covers every other middleware too.
+    # Before host validation and the https redirect: container health checks call gunicorn
+    # directly (config/health.py).
+    "config.health.HealthCheckMiddleware",
+    # Outermost but for the health check, so its duration covers every other middleware too.
     "core.request_log.RequestLogMiddleware",
     "core.database_errors.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -154,6 +157,13 @@ STORAGES = {
 EMAIL_BACKEND = os.environ.get(
     "DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
 )
+# Survey, join and password-reset links are credentials: printed to a log, anyone who reads the
+# log can answer as a respondent or take over an account.
+if not DEBUG and EMAIL_BACKEND == "django.core.mail.backends.console.EmailBackend":
+    raise ImproperlyConfigured(
+        "Set DJANGO_EMAIL_BACKEND (SMTP in production): the console backend prints survey, "
+        "join and password-reset links, which are credentials, to the logs."
+    )
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "radar@localhost")
 EMAIL_HOST = os.environ.get("DJANGO_EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("DJANGO_EMAIL_PORT", "25"))
@@ -192,6 +202,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_timeout": 2,
 }
 CELERY_TIMEZONE = TIME_ZONE
+CELERY_BEAT_SCHEDULER = "config.beat.HeartbeatScheduler"
+CELERY_BEAT_MAX_LOOP_INTERVAL = 60
 CELERY_BEAT_SCHEDULE = {
     "close-due-rounds": {"task": "assessments.tasks.rounds_close_due_task", "schedule": 60.0},
     "refresh-stale-results": {

@@ -6,6 +6,8 @@ import tempfile
 os.environ.setdefault("DJANGO_SECRET_KEY", "tests-only-secret-key-not-for-production-use")
 os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
 os.environ.setdefault("DJANGO_SECURE_SSL_REDIRECT", "0")
+# Django's test runner swaps in its in-memory outbox; the settings refuse the console backend.
+os.environ.setdefault("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend")
 # Reports are written to a folder of this run's own, which the worker processes it starts
 # inherit through the environment.
 os.environ["DJANGO_MEDIA_ROOT"] = tempfile.mkdtemp(prefix="radar-test-media-")

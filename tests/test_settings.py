@@ -16,6 +16,7 @@ PRODUCTION_ENV = {
     "DJANGO_ALLOWED_HOSTS": "radar.example.com",
     "DATABASE_URL": "postgres://radar@db.internal:5432/radar",
     "REDIS_URL": "redis://cache.internal:6379/0",
+    "DJANGO_EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
 }
 VARIABLES = [
     "DJANGO_DEBUG",
@@ -26,6 +27,7 @@ VARIABLES = [
     "DJANGO_SQLITE_PATH",
     "DJANGO_SECURE_SSL_REDIRECT",
     "DJANGO_ALLOW_ASYNC_UNSAFE",
+    "DJANGO_EMAIL_BACKEND",
 ]
 
 
@@ -61,7 +63,7 @@ def test_with_database_and_redis_urls_it_runs_on_postgresql_and_a_real_broker(
     assert settings["CELERY_BROKER_URL"] == "redis://cache.internal:6379/0"
     assert settings["CELERY_TASK_ALWAYS_EAGER"] is False
     assert settings["CACHES"]["default"] == {
-        "BACKEND": "config.cache.RedisCache",
+        "BACKEND": "core.cache.RedisCache",
         "LOCATION": "redis://cache.internal:6379/0",
     }
     assert settings["DEBUG"] is False
@@ -71,6 +73,29 @@ def test_with_database_and_redis_urls_it_runs_on_postgresql_and_a_real_broker(
 def test_without_debug_a_missing_secret_key_stops_the_start(monkeypatch, tmp_path):
     with pytest.raises(ImproperlyConfigured, match="DJANGO_SECRET_KEY"):
         read_settings(monkeypatch, tmp_path)
+
+
+def test_without_debug_the_console_email_backend_stops_the_start(monkeypatch, tmp_path):
+    """It would print survey, join and password-reset links, which are credentials, to the logs."""
+    env = PRODUCTION_ENV | {
+        "DJANGO_EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend"
+    }
+
+    with pytest.raises(ImproperlyConfigured, match="console backend"):
+        read_settings(monkeypatch, tmp_path, **env)
+
+
+def test_without_debug_or_an_email_backend_the_start_stops(monkeypatch, tmp_path):
+    env = {key: value for key, value in PRODUCTION_ENV.items() if key != "DJANGO_EMAIL_BACKEND"}
+
+    with pytest.raises(ImproperlyConfigured, match="DJANGO_EMAIL_BACKEND"):
+        read_settings(monkeypatch, tmp_path, **env)
+
+
+def test_with_debug_the_demo_prints_its_emails(monkeypatch, tmp_path):
+    settings = read_settings(monkeypatch, tmp_path, DJANGO_DEBUG="1")
+
+    assert settings["EMAIL_BACKEND"] == "django.core.mail.backends.console.EmailBackend"
 
 
 def test_production_settings_pass_the_deployment_check(tmp_path):
