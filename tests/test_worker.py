@@ -29,10 +29,10 @@ def test_a_task_sent_through_redis_is_run_by_a_worker_process_and_writes_to_the_
         queue=settings.CELERY_TASK_DEFAULT_QUEUE,
     )
 
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 120  # a cap for a busy machine, not a wait
     while not RoundResult.objects.filter(round=acme_round).exists():
         assert worker.alive(), "the worker process died"
-        assert time.monotonic() < deadline, "no result written within 30 s"
+        assert time.monotonic() < deadline, "no result written within 120 s"
         time.sleep(0.1)
     result = RoundResult.objects.get(round=acme_round)
     assert (result.version, result.is_current, result.responses_seen) == (1, True, 3)

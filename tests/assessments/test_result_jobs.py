@@ -24,7 +24,7 @@ from .builders import answered_round
 FIVE_ANSWERS = [{"monitoring-drift": value} for value in (0, 1, 2, 3, 4)]
 
 
-def wait_for(condition, seconds: float = 30, message: str = "timed out") -> None:
+def wait_for(condition, seconds: float = 120, message: str = "timed out") -> None:
     deadline = time.monotonic() + seconds
     while not condition():
         assert time.monotonic() < deadline, message

@@ -9,10 +9,16 @@ the live server answers from its own thread. Set at import time, before the test
 import os
 
 import pytest
+from playwright.sync_api import expect
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = "/usr/bin/chromium"
+# Every expectation waits for a state, never for a time; this is only how long it may take on a
+# machine whose two cores are shared. Playwright's default of 5 s once failed a PDF render there.
+expect.set_options(timeout=30_000)
+# A PDF render or a worker round trip may take longer still.
+SLOW_WORK_MS = 90_000
 
 
 @pytest.fixture(scope="session")

@@ -8,7 +8,7 @@ import subprocess
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import failed_for_real
+from tests.browser.conftest import SLOW_WORK_MS, failed_for_real
 from tests.browser.test_dashboard import ARTIFACTS, seed_demo
 
 
@@ -53,7 +53,7 @@ def test_a_lead_downloads_the_roadmap_and_asks_for_letter(page: Page, live_serve
     url_before = page.url
     letter.get_by_role("button", name="Prepare the roadmap").click()
     download_letter = letter.get_by_role("link", name=re.compile(r"^Download the roadmap"))
-    expect(download_letter).to_be_visible()
+    expect(download_letter).to_be_visible(timeout=SLOW_WORK_MS)  # rendered by the worker
     assert page.url == url_before  # swapped in place by htmx, no page load
     with page.expect_download() as letter_download:
         download_letter.click()

@@ -269,7 +269,7 @@ def test_a_failed_save_is_shown_and_retried(page: Page, invitation, questions):
     expect(state).to_have_text("Not saved — retrying in 2 s")
     problem = page.locator("#connection-problem")
     expect(problem).to_have_text("Something went wrong on our side (503). Please try again.")
-    expect(state).to_have_text("Saved", timeout=6_000)  # retried after 2 s
+    expect(state).to_have_text("Saved")  # retried after 2 s
     expect(problem).to_be_hidden()
 
     assert len(failed) == 1
