@@ -3,15 +3,34 @@ rules of scoring.py.
 
 The database does the counting (GROUP BY question and value, per team and per role); only those
 tables come back, so the number of queries and the Python work do not grow with respondents.
-Anonymity is enforced here, once: a cell below the round's threshold, and whatever
-complementary cells scoring.suppressed_cells adds, never enters the result, so no page, export
-or PDF built from it can show it.
+Anonymity is enforced here, once: below the round's threshold nothing but counts enters the
+result; a breakdown cell that scoring.hidden_breakdown_cells hides (jointly across teams and
+roles), or that changed by fewer than the threshold since an earlier visible version, never
+enters it either; so no page, export or PDF built from it can show them. Whether a version may
+be shown at all is decided in services.round_result_compute, from what this module records of
+each respondent (`disclosure`).
 """
 
+import zlib
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 
-from django.db.models import Count, FilteredRelation, Max, Q
+from django.db.models import (
+    BigIntegerField,
+    Case,
+    Count,
+    ExpressionWrapper,
+    F,
+    FilteredRelation,
+    Max,
+    Q,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
 
 from . import scoring
 from .models import Answer, Dimension, Invitation, Question, Response, Round, RoundResult
@@ -84,15 +103,13 @@ def principle_levels(table, questions: dict[int, QuestionInfo], principles: list
 
 
 def breakdown(
-    tables, response_counts: dict, names: dict, threshold: int, questions, principles
+    tables, response_counts: dict, names: dict, hidden: set, questions, principles
 ) -> list[dict]:
-    """One cell per group: its principle levels, or only its name when suppressed."""
-    hidden = scoring.suppressed_cells(
-        {str(group): n for group, n in response_counts.items()}, threshold
-    )
+    """One cell per group: its principle levels and response count, or only its name when
+    hidden (which hides its count too)."""
     cells = []
     for group, n in sorted(response_counts.items(), key=lambda item: names[item[0]]):
-        if str(group) in hidden:
+        if group in hidden:
             cells.append({"name": names[group], "suppressed": True})
             continue
         levels = principle_levels(tables.get(group, {}), questions, principles)
@@ -107,8 +124,106 @@ def breakdown(
     return cells
 
 
+def respondent_states(
+    round: Round, questions: dict[int, "QuestionInfo"], role_question_id: int | None
+) -> dict[str, list]:
+    """Per submitted response: a fingerprint of its answers, its team and its role, so the next
+    version can tell whose answers changed. Two queries; the fingerprint is summed in SQL.
+
+    The fingerprint weighs each answer's code by a pseudo-random weight of its question below
+    2**32: two different sets of answers sum to the same fingerprint only by a coincidence we
+    accept. Free texts are hashed here, in Python: SQL has no portable hash."""
+    weight = ExpressionWrapper(
+        F("question_id") * Value(2654435761) % Value(4294967291) + Value(1),
+        output_field=BigIntegerField(),
+    )
+    answer_code = (
+        Coalesce(F("value"), Value(-1))
+        + Value(2)
+        + Case(When(dont_know=True, then=Value(1000)), default=Value(0))
+    )
+    rows = (
+        submitted_answers(round)
+        .values("response_id")
+        .annotate(
+            fingerprint=Sum(weight * answer_code),
+            team=Max("response__team_id"),
+            role=Max(Case(When(question_id=role_question_id, then=F("value")))),
+        )
+        .values_list("response_id", "fingerprint", "team", "role")
+    )
+    free_text = [pk for pk, q in questions.items() if q.kind == Question.Kind.FREE_TEXT]
+    texts: dict[int, int] = defaultdict(int)
+    for response_id, text in (
+        submitted_answers(round).filter(question_id__in=free_text).exclude(text="")
+    ).values_list("response_id", "text"):
+        texts[response_id] ^= zlib.crc32(text.encode())
+    return {
+        str(response_id): [fingerprint, texts.get(response_id, 0), team, role]
+        for response_id, fingerprint, team, role in rows
+    }
+
+
+TEAM_OF_STATE, ROLE_OF_STATE = 2, 3  # positions in a respondent's state
+
+
+@dataclass(frozen=True)
+class Disclosed:
+    """What an earlier visible version published, and about whom."""
+
+    states: dict[str, list]
+    teams: set
+    roles: set
+
+    @classmethod
+    def of(cls, disclosure: dict) -> "Disclosed":
+        return cls(
+            disclosure.get("states", {}),
+            set(disclosure.get("teams", [])),
+            set(disclosure.get("roles", [])),
+        )
+
+
+def changed_since(states: dict[str, list], earlier: Disclosed) -> list[str]:
+    """The respondents who submitted, withdrew or changed any answer since `earlier`."""
+    return [
+        response
+        for response in states.keys() | earlier.states.keys()
+        if states.get(response) != earlier.states.get(response)
+    ]
+
+
+def cells_changed_too_little(
+    states: dict[str, list], earlier: Iterable[Disclosed], threshold: int
+) -> tuple[set, set]:
+    """Team and role cells published by an earlier visible version whose respondents changed
+    by 1 to threshold - 1 since: shown again, the two versions' difference would be them."""
+    teams, roles = set(), set()
+    for disclosed in earlier:
+        changed = changed_since(states, disclosed)
+        for position, published, hidden in (
+            (2, disclosed.teams, teams),
+            (3, disclosed.roles, roles),
+        ):
+            for cell in published:
+                n = sum(
+                    1
+                    for response in changed
+                    if cell
+                    in {
+                        state[position]
+                        for state in (states.get(response), disclosed.states.get(response))
+                        if state
+                    }
+                )
+                if 0 < n < threshold:
+                    hidden.add(cell)
+    return teams, roles
+
+
 def previous_result(round: Round) -> RoundResult | None:
-    """The current result of the last closed round before this one with the same scope."""
+    """The newest visible result of the last closed round before this one with the same
+    scope."""
     scope = set(round.teams.values_list("pk", flat=True))
     candidates = (
         Round.objects.filter(
@@ -122,13 +237,39 @@ def previous_result(round: Round) -> RoundResult | None:
     )
     for candidate in candidates:
         if {team.pk for team in candidate.teams.all()} == scope:
-            return candidate.results.filter(is_current=True).first()
+            return candidate.results.visible().first()
     return None
 
 
-def round_aggregate(round: Round) -> tuple[dict, int, object]:
-    """The round's result data, the number of submitted responses it counts, and the newest
-    answer time it saw."""
+@dataclass(frozen=True)
+class Aggregate:
+    data: dict
+    responses: int  # submitted responses counted
+    answers_until: datetime | None  # the newest answer it saw
+    disclosure: dict  # whom it counted and which cells it published: compared by the next
+    changes_since_visible: int | None  # respondents changed since the newest visible version
+
+
+def response_atoms(round: Round, role_question_id: int | None) -> dict[tuple, int]:
+    """Submitted responses per (team id, role value): the atoms every published cell is a
+    union of. One GROUP BY."""
+    role_answer = FilteredRelation("answers", condition=Q(answers__question_id=role_question_id))
+    rows = (
+        Response.objects.filter(round=round, submitted_at__isnull=False)
+        .annotate(role_answer=role_answer)
+        .values("team_id", "role_answer__value")
+        .annotate(n=Count("id"))
+    )
+    return {(row["team_id"], row["role_answer__value"]): row["n"] for row in rows}
+
+
+def round_aggregate(round: Round, *, earlier: Iterable[Disclosed] = ()) -> Aggregate:
+    """The round's result: its data, the submitted responses it counts, the newest answer time
+    it saw, and what it discloses. Below the round's threshold the data holds counts only.
+    `earlier` are the visible versions so far: a cell they published is hidden now if its
+    respondents changed by fewer than the threshold since."""
+    earlier = list(earlier)
+    threshold = round.score_threshold
     questions = questions_of(round)
     by_key = {question.key: question for question in questions.values()}
     dimensions = list(
@@ -139,6 +280,29 @@ def round_aggregate(round: Round) -> tuple[dict, int, object]:
     answers = submitted_answers(round)
 
     invited = Invitation.objects.filter(round=round).exclude(status="revoked").count()
+    role_question = by_key.get(ROLE_QUESTION)
+    role_question_id = role_question.id if role_question else None
+    atoms = response_atoms(round, role_question_id)
+    responses = sum(atoms.values())
+    # Fingerprints serve a version that may be shown (the round is closed) or the comparison
+    # with one that was: an open round's routine recomputations skip that pass over the answers.
+    states = (
+        respondent_states(round, questions, role_question_id)
+        if earlier or round.status == Round.Status.CLOSED
+        else {}
+    )
+    changes = min((len(changed_since(states, e)) for e in earlier), default=None)
+    if responses < threshold:
+        # Nothing computed from answers below the threshold: not even for a version never shown.
+        answers_until = answers.aggregate(newest=Max("updated_at"))["newest"]
+        data = {
+            "withheld": True,
+            "responses": responses,
+            "invited": invited,
+            "score_threshold": threshold,
+        }
+        disclosure = {"states": states, "teams": [], "roles": []}
+        return Aggregate(data, responses, answers_until, disclosure, changes)
 
     # One GROUP BY for the whole round (which also finds the newest answer it saw), one per
     # breakdown.
@@ -158,17 +322,18 @@ def round_aggregate(round: Round) -> tuple[dict, int, object]:
         .annotate(n=Count("id"))
     )
     team_tables = distribution_tables(team_rows, questions, "response__team_id")
-    team_counts = {
-        row["team_id"]: row["n"]
-        for row in Response.objects.filter(round=round, submitted_at__isnull=False)
-        .values("team_id")
-        .annotate(n=Count("id"))
-    }
-    responses = sum(team_counts.values())
+    team_counts: dict = defaultdict(int)
+    role_counts: dict = defaultdict(int)
+    for (team, role), n in atoms.items():
+        team_counts[team] += n
+        role_counts[role] += n
     team_names = dict(round.organization.teams.values_list("pk", "name")) | {None: NO_TEAM}
+    changed_teams, changed_roles = cells_changed_too_little(states, earlier, threshold)
+    hidden_teams, hidden_roles = scoring.hidden_breakdown_cells(
+        atoms, threshold, hide_teams=changed_teams, hide_roles=changed_roles
+    )
 
-    role_question = by_key.get(ROLE_QUESTION)
-    role_tables, role_counts, role_names = {}, {}, {}
+    role_tables, role_names = {}, {}
     if role_question:
         role_answer = FilteredRelation(
             "response__answers", condition=Q(response__answers__question_id=role_question.id)
@@ -180,16 +345,6 @@ def round_aggregate(round: Round) -> tuple[dict, int, object]:
             .annotate(n=Count("id"))
         )
         role_tables = distribution_tables(role_rows, questions, "role_answer__value")
-        role_of_response = FilteredRelation(
-            "answers", condition=Q(answers__question_id=role_question.id)
-        )
-        role_counts = {
-            row["role_answer__value"]: row["n"]
-            for row in Response.objects.filter(round=round, submitted_at__isnull=False)
-            .annotate(role_answer=role_of_response)
-            .values("role_answer__value")
-            .annotate(n=Count("id"))
-        }
         role_names = {value: label for value, label in role_question.labels.items()}
         role_names[None] = "No role given"
 
@@ -265,13 +420,7 @@ def round_aggregate(round: Round) -> tuple[dict, int, object]:
     # where a conversation is most needed.
     disagreements = sorted(
         (
-            {
-                "question": key,
-                "min": entry["min"],
-                "max": entry["max"],
-                "range": entry["range"],
-                "stdev": entry["stdev"],
-            }
+            {"question": key, "stdev": entry["stdev"]}
             for key, entry in question_data.items()
             if entry.get("disagreement") and by_key[key].dimension_kind == Dimension.Kind.PRINCIPLE
         ),
@@ -315,10 +464,10 @@ def round_aggregate(round: Round) -> tuple[dict, int, object]:
         "disagreements": disagreements,
         "breakdowns": {
             "team": breakdown(
-                team_tables, team_counts, team_names, round.score_threshold, questions, principles
+                team_tables, team_counts, team_names, hidden_teams, questions, principles
             ),
             "role": breakdown(
-                role_tables, role_counts, role_names, round.score_threshold, questions, principles
+                role_tables, role_counts, role_names, hidden_roles, questions, principles
             )
             if role_question
             else [],
@@ -349,7 +498,14 @@ def round_aggregate(round: Round) -> tuple[dict, int, object]:
             "weak_level": scoring.WEAK_LEVEL,
         },
     }
-    return data, responses, answers_until
+    disclosure = {
+        "states": states,
+        "teams": [team for team in team_counts if team not in hidden_teams],
+        "roles": [role for role in role_counts if role not in hidden_roles]
+        if role_question
+        else [],
+    }
+    return Aggregate(data, responses, answers_until, disclosure, changes)
 
 
 def delta(now: float | None, before: float | None) -> float | None:

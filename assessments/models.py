@@ -377,18 +377,36 @@ class Answer(models.Model):
         return [bit for bit in range(mask.bit_length()) if mask & (1 << bit)]
 
 
+class RoundResultQuerySet(models.QuerySet):
+    def visible(self) -> "RoundResultQuerySet":
+        """Versions leads (and, when shared, members) may see, newest first. The rules that
+        make a version visible are in assessments.services.round_result_compute."""
+        return self.filter(is_visible=True).order_by("-version")
+
+
 class RoundResult(models.Model):
     """The aggregate of one round, computed by the worker. Each computation makes a new version;
     exactly one per round is current (a partial unique constraint). `responses_seen` and
-    `answers_updated_until` record what the computation saw, so a stale result is recognised."""
+    `answers_updated_until` record what the computation saw, so a stale result is recognised.
+
+    Only visible versions are ever shown, exported or rendered: a round's pages read its newest
+    visible version, which may be older than the current one. `disclosure` records whom a
+    version counted and what it published, so the next version can be compared with it; it is
+    never shown."""
 
     round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="results")
     version = models.PositiveIntegerField()
     is_current = models.BooleanField(default=True)
+    is_visible = models.BooleanField(default=False)
     data = models.JSONField(default=dict)
+    disclosure = models.JSONField(default=dict, blank=True)
+    # Respondents whose answers differ from the newest visible version's (None before one).
+    changes_since_visible = models.PositiveIntegerField(null=True, blank=True)
     responses_seen = models.PositiveIntegerField(default=0)
     answers_updated_until = models.DateTimeField(null=True, blank=True)
     computed_at = models.DateTimeField(auto_now_add=True)
+
+    objects = RoundResultQuerySet.as_manager()
 
     class Meta:
         ordering = ["round", "-version"]

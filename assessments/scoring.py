@@ -6,7 +6,8 @@ question); nothing here ever sees an individual response.
 """
 
 import math
-from collections.abc import Iterable, Mapping
+from collections import defaultdict
+from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass
 
 SCALE_MAX = 4  # practice questions: 0 (nothing in place) to 4 (automated, measured, improved)
@@ -62,16 +63,14 @@ class Spread:
         return self.range >= DISAGREEMENT_MIN_RANGE or self.stdev >= DISAGREEMENT_MIN_STDEV
 
     def as_dict(self) -> dict:
+        """What is published of it: levels and counts. Never the minimum, maximum or median,
+        which are one person's answer whenever one person sits at the edge or the middle."""
         return {
             "count": self.count,
             "dont_know": self.dont_know,
             "dont_know_share": round(self.dont_know_share, 4),
             "mean": rounded(self.mean),
-            "median": self.median,
             "stdev": rounded(self.stdev),
-            "min": self.minimum,
-            "max": self.maximum,
-            "range": self.range,
             "disagreement": self.disagreement,
         }
 
@@ -330,10 +329,10 @@ def automation_pilots(
 
 
 def suppressed_cells(counts: Mapping[str, int], threshold: int) -> set[str]:
-    """Breakdown cells to hide. A cell with fewer responses than `threshold` is hidden; then,
-    while the hidden cells together hold more than 0 but fewer than `threshold` responses, the
-    smallest shown cell is hidden too, so nobody recovers a small group by subtracting the
-    shown cells from the total."""
+    """Cells of one breakdown to hide. A cell with fewer responses than `threshold` is hidden;
+    then, while the hidden cells together hold more than 0 but fewer than `threshold`
+    responses, the smallest shown cell is hidden too, so nobody recovers a small group by
+    subtracting the shown cells from the total."""
     hidden = {cell for cell, n in counts.items() if n < threshold}
     while 0 < sum(counts[cell] for cell in hidden) < threshold:
         shown = [cell for cell in counts if cell not in hidden]
@@ -341,6 +340,77 @@ def suppressed_cells(counts: Mapping[str, int], threshold: int) -> set[str]:
             break
         hidden.add(min(shown, key=lambda cell: (counts[cell], cell)))
     return hidden
+
+
+class _Pooled:
+    """The block part that pools a breakdown's hidden cells (equal to no team or role)."""
+
+
+POOLED = _Pooled()
+
+
+def hidden_breakdown_cells(
+    atoms: Mapping[tuple[Hashable, Hashable], int],
+    threshold: int,
+    *,
+    hide_teams: Iterable[Hashable] = (),
+    hide_roles: Iterable[Hashable] = (),
+) -> tuple[set, set]:
+    """The team cells and the role cells to hide when both breakdowns and the whole round are
+    published, so that no sum or difference of published cells, within a breakdown or across
+    both, singles out a group of 1 to threshold - 1 respondents.
+
+    `atoms` counts respondents per (team, role). Pool each breakdown's hidden cells into one;
+    a block is then (a shown team or the pooled teams) x (a shown role or the pooled roles).
+    Every published cell, the whole round included, is a union of blocks, so any +1/-1
+    combination of published cells that makes a group at all makes a union of blocks. Cells are
+    hidden until every block holds 0 or at least `threshold` respondents: then every such group
+    does too. Roles give way before teams, whose figures feed the team gaps and the team
+    roadmaps. (Ours, after the cell-suppression rules of statistical agencies.)"""
+    team_sizes: dict = defaultdict(int)
+    role_sizes: dict = defaultdict(int)
+    for (team, role), n in atoms.items():
+        team_sizes[team] += n
+        role_sizes[role] += n
+    hidden_teams = {team for team, n in team_sizes.items() if n < threshold} | set(hide_teams)
+    hidden_roles = {role for role, n in role_sizes.items() if n < threshold} | set(hide_roles)
+    while True:
+        blocks: dict = defaultdict(int)
+        for (team, role), n in atoms.items():
+            blocks[_part(team, hidden_teams), _part(role, hidden_roles)] += n
+        small = {block for block, n in blocks.items() if 0 < n < threshold}
+        if not small:
+            return hidden_teams & set(team_sizes), hidden_roles & set(role_sizes)
+        # Hiding a cell merges its blocks into the pooled ones: a small block's own shown cell,
+        # or, for a block already pooled on one side, a shown cell that would grow it.
+        roles, teams = set(), set()
+        for team_part, role_part in small:
+            if role_part != POOLED:
+                roles.add(role_part)
+            else:
+                roles |= {
+                    role
+                    for (team, role), n in atoms.items()
+                    if n and role not in hidden_roles and _part(team, hidden_teams) == team_part
+                }
+            if team_part != POOLED:
+                teams.add(team_part)
+            else:
+                teams |= {
+                    team
+                    for (team, role), n in atoms.items()
+                    if n and team not in hidden_teams and _part(role, hidden_roles) == role_part
+                }
+        if roles:
+            hidden_roles.add(min(roles, key=lambda role: (role_sizes[role], str(role))))
+        elif teams:
+            hidden_teams.add(min(teams, key=lambda team: (team_sizes[team], str(team))))
+        else:  # everything is hidden: the whole round alone is below the threshold
+            return set(team_sizes), set(role_sizes)
+
+
+def _part(cell: Hashable, hidden: set) -> Hashable:
+    return POOLED if cell in hidden else cell
 
 
 # The guide's seven implementation steps, in its order, each with a priority that follows from

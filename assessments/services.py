@@ -22,7 +22,7 @@ from redis.exceptions import RedisError
 
 from organizations.models import Organization, Team, User
 
-from .aggregation import round_aggregate
+from .aggregation import Disclosed, round_aggregate
 from .invitation_import import ImportProblem, parse_invitation_lines
 from .models import Answer, Invitation, Response, Round, RoundResult
 from .survey import AnswerValue, SurveyLayout, SurveyQuestion
@@ -51,12 +51,15 @@ def round_create(*, organization: Organization, by: User, fields: dict) -> Round
 @transaction.atomic
 def round_update(*, round: Round, fields: dict) -> Round:
     """Change a draft or open round. The questionnaire and thresholds cannot change once anyone
-    has answered (the form shows them as fixed; this is the rule behind it)."""
+    has answered, and an anonymous round cannot become named: people answered it trusting that
+    nobody would see whether they did (the form shows these as fixed; this is the rule)."""
     round = Round.objects.select_for_update().get(pk=round.pk)
     if round.status == Round.Status.CLOSED:
         raise ValidationError("This round is closed: reopen it to change it.")
     locked = {"questionnaire", "score_threshold", "comment_threshold"}
     if round_has_answers(round):
+        if round.anonymous and not fields.get("anonymous", True):
+            raise ValidationError("People have answered this anonymous round: it stays anonymous.")
         changed = [name for name in locked & fields.keys() if getattr(round, name) != fields[name]]
         if changed:
             raise ValidationError(
@@ -218,10 +221,28 @@ def round_result_compute(*, round: Round) -> RoundResult:
     The round row is locked for the duration, so two workers computing the same round take turns
     and the partial unique constraint on `is_current` can never see two current results. The
     result records how many submitted responses and which newest answer it saw, so a stale one
-    is recognised by the sweep."""
+    is recognised by the sweep.
+
+    The new version is visible (shown, exported, rendered) only when the round is closed, at
+    least `score_threshold` responses stand behind it, and it differs from every earlier
+    visible version by at least that many respondents; otherwise the newest visible version
+    stays the one shown. (Ours: so no page ever shows one person's answers, or the difference
+    one person made.)"""
     started = time.monotonic()
     round = Round.objects.select_for_update().select_related("organization").get(pk=round.pk)
-    data, responses, answers_until = round_aggregate(round)
+    earlier = [
+        Disclosed.of(disclosure)
+        for disclosure in round.results.visible().values_list("disclosure", flat=True)
+    ]
+    aggregate = round_aggregate(round, earlier=earlier)
+    threshold = round.score_threshold
+    visible = (
+        round.status == Round.Status.CLOSED
+        and aggregate.responses >= threshold
+        and (
+            aggregate.changes_since_visible is None or aggregate.changes_since_visible >= threshold
+        )
+    )
     previous = round.results.filter(is_current=True).first()
     if previous:
         previous.is_current = False
@@ -229,16 +250,20 @@ def round_result_compute(*, round: Round) -> RoundResult:
     result = RoundResult.objects.create(
         round=round,
         version=(previous.version + 1) if previous else 1,
-        data=data,
-        responses_seen=responses,
-        answers_updated_until=answers_until,
+        is_visible=visible,
+        data=aggregate.data,
+        disclosure=aggregate.disclosure,
+        changes_since_visible=aggregate.changes_since_visible,
+        responses_seen=aggregate.responses,
+        answers_updated_until=aggregate.answers_until,
     )
     logger.info(
-        "round result computed round=%s organization=%s version=%s responses=%s ms=%.0f",
+        "round result computed round=%s organization=%s version=%s responses=%s visible=%s ms=%.0f",
         round.public_id,
         round.organization_id,
         result.version,
         result.responses_seen,
+        visible,
         (time.monotonic() - started) * 1000,
     )
     return result
@@ -482,9 +507,10 @@ def cache_delete_quietly(key: str) -> None:
 
 
 def stale_rounds() -> QuerySet[Round]:
-    """Open rounds, and rounds closed in the last STALE_WINDOW, whose current result is missing
-    or did not see the latest submitted responses and answers. Catches what a request lost
-    (a submission made while the broker was down, a worker that died)."""
+    """Open rounds, and rounds closed in the last STALE_WINDOW, whose current result is missing,
+    did not see the latest submitted responses and answers, or was computed before the close.
+    Catches what a request lost (a submission made while the broker was down, a worker that
+    died)."""
     submitted = Response.objects.filter(round=OuterRef("pk"), submitted_at__isnull=False)
     newest_answer = Answer.objects.filter(
         response__round=OuterRef("pk"), response__submitted_at__isnull=False
@@ -502,11 +528,14 @@ def stale_rounds() -> QuerySet[Round]:
             newest=Subquery(newest_answer.values("updated_at")[:1]),
             seen=Subquery(current.values("responses_seen")[:1]),
             seen_until=Subquery(current.values("answers_updated_until")[:1]),
+            computed_at=Subquery(current.values("computed_at")[:1]),
         )
         .filter(
             Q(seen__isnull=True, submitted__gt=0)
             | ~Q(seen=F("submitted"))
             | Q(newest__gt=F("seen_until"))
+            # Computed while still open: the closing computation, which may show it, was lost.
+            | Q(status=Round.Status.CLOSED, computed_at__lt=F("closed_at"))
         )
     )
 

@@ -2,6 +2,10 @@
 questionnaire on PostgreSQL, with its SQL statement count, beside one plain
 `GROUP BY question, value` over the same answers (the floor).
 
+Each round is computed open (the routine recomputation while answers come in), then closed:
+a closed round's computation also fingerprints every respondent, compares them with the visible
+version and suppresses team and role cells jointly (issue 14), the anonymity rule's whole cost.
+
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres python -m bench.aggregation
 
 Answers are generated in SQL (random values within each question's options, 5% "don't know"),
@@ -79,12 +83,15 @@ def main() -> None:
             Team(organization=organization, name=f"Team {n}") for n in range(8)
         )
         print(
-            f"{'respondents':>12}{'answers':>11}{'aggregate':>11}{'floor':>9}{'ratio':>7}"
+            f"{'respondents':>12}{'answers':>11}{'open':>9}{'closed':>9}{'floor':>9}{'ratio':>7}"
             f"{'statements':>12}"
         )
         for size in SIZES:
             round = Round.objects.create(
-                organization=organization, questionnaire=questionnaire, title=f"{size}"
+                organization=organization,
+                questionnaire=questionnaire,
+                title=f"{size}",
+                status=Round.Status.OPEN,
             )
             with connection.cursor() as cursor:
                 cursor.execute(
@@ -105,6 +112,10 @@ def main() -> None:
                     cursor.fetchall()
 
             floors = [timed(floor) for _ in range(RUNS)]
+            opened = [
+                timed(lambda round=round: round_result_compute(round=round)) for _ in range(RUNS)
+            ]
+            Round.objects.filter(pk=round.pk).update(status=Round.Status.CLOSED)
             runs = [
                 timed(lambda round=round: round_result_compute(round=round)) for _ in range(RUNS)
             ]
@@ -115,9 +126,10 @@ def main() -> None:
                 for q in captured.captured_queries
             )
             aggregate, plain = statistics.median(runs), statistics.median(floors)
+            while_open = statistics.median(opened)
             print(
-                f"{size:>12,}{answers:>11,}{aggregate * 1000:>9.0f}ms{plain * 1000:>7.0f}ms"
-                f"{aggregate / plain:>7.1f}{statements:>12}"
+                f"{size:>12,}{answers:>11,}{while_open * 1000:>7.0f}ms{aggregate * 1000:>7.0f}ms"
+                f"{plain * 1000:>7.0f}ms{aggregate / plain:>7.1f}{statements:>12}"
             )
 
 

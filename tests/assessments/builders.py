@@ -61,3 +61,13 @@ def answered_round_in_bulk(round: Round, count: int, answers: dict, teams: list)
         ),
         batch_size=5000,
     )
+
+
+def closed_and_computed(round: Round):
+    """Close the round (as the close button does, without queuing) and compute its result: a
+    result is visible only for a closed round."""
+    from assessments.services import round_result_compute
+
+    Round.objects.filter(pk=round.pk).update(status=Round.Status.CLOSED, closed_at=timezone.now())
+    round.status = Round.Status.CLOSED
+    return round_result_compute(round=round)
