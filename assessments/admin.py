@@ -1,12 +1,10 @@
 from django.contrib import admin
 
 from .models import (
-    Answer,
     Dimension,
     Invitation,
     Question,
     Questionnaire,
-    Response,
     Round,
     RoundResult,
     Section,
@@ -70,20 +68,13 @@ class InvitationAdmin(admin.ModelAdmin):
     raw_id_fields = ["round", "team"]
 
 
-@admin.register(Response)
-class ResponseAdmin(ReadOnlyAdmin):
-    list_display = ["round", "team", "started_at", "submitted_at"]
-    list_select_related = ["round", "team"]
-
-
-@admin.register(Answer)
-class AnswerAdmin(ReadOnlyAdmin):
-    list_display = ["question", "value", "dont_know", "updated_at"]
-    list_select_related = ["question"]
+# Responses and answers have no admin: staff would read one person's answers beside the
+# invitation (and its email) they came from. Results show their counts, never their data.
 
 
 @admin.register(RoundResult)
 class RoundResultAdmin(ReadOnlyAdmin):
-    list_display = ["round", "version", "is_current", "responses_seen", "computed_at"]
-    list_filter = ["is_current"]
+    list_display = ["round", "version", "is_current", "is_visible", "responses_seen", "computed_at"]
+    list_filter = ["is_current", "is_visible"]
     list_select_related = ["round"]
+    exclude = ["data", "disclosure"]

@@ -70,6 +70,13 @@ class RoundForm(forms.ModelForm):
             for name in ("questionnaire", "score_threshold", "comment_threshold"):
                 self.fields[name].disabled = True
                 self.fields[name].help_text = self.LOCKED_HELP
+            if round.anonymous:
+                self.fields["anonymous"].disabled = True
+                self.fields[
+                    "anonymous"
+                ].help_text = (
+                    "Fixed: people answered this round as anonymous, so it stays anonymous."
+                )
         elif round.pk and round.opened_at:
             self.fields["questionnaire"].disabled = True
             self.fields["questionnaire"].help_text = "Fixed: the round has been opened."

@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, F, FloatField, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Case, Count, F, FloatField, OuterRef, Q, QuerySet, Subquery, When
 from django.db.models.fields.json import KT
 from django.db.models.functions import Cast
 from django.shortcuts import get_object_or_404
@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404
 from organizations.models import Organization
 
 from .models import Invitation, Round, RoundResult
+from .scoring import suppressed_cells
 
 LIVE = ~Q(invitations__status=Invitation.Status.REVOKED)
 PEOPLE_PER_PAGE = 50
@@ -33,19 +34,26 @@ def round_list(*, organization: Organization) -> QuerySet[Round]:
     )
 
 
-def current_result_value(path: str, field: type = FloatField) -> Subquery:
-    """One value of a round's current result (a path into its data, like "readiness__average"),
-    for annotating rounds in the same query."""
-    current = RoundResult.objects.filter(round=OuterRef("pk"), is_current=True)
-    return Subquery(current.annotate(value=Cast(KT(f"data__{path}"), field())).values("value")[:1])
+def visible_result_value(path: str, field: type = FloatField) -> Subquery:
+    """One value of a round's newest visible result (a path into its data, like
+    "readiness__average"), for annotating rounds in the same query."""
+    visible = RoundResult.objects.filter(round=OuterRef("pk")).visible()
+    return Subquery(visible.annotate(value=Cast(KT(f"data__{path}"), field())).values("value")[:1])
 
 
-def round_overview(*, organization: Organization) -> QuerySet[Round]:
-    """round_list with each round's headline scores, read from its current result in the same
-    query."""
-    return round_list(organization=organization).annotate(
-        readiness=current_result_value("readiness__average"),
-        floor=current_result_value("readiness__floor"),
+def round_overview(*, organization: Organization, membership) -> QuerySet[Round]:
+    """round_list with each round's headline scores, read from its newest visible result in
+    the same query: for leads, and for members only where the leads shared the round."""
+    rounds = round_list(organization=organization)
+    if membership.can_lead:
+        return rounds.annotate(
+            readiness=visible_result_value("readiness__average"),
+            floor=visible_result_value("readiness__floor"),
+        )
+    shared = Q(shared_with_members=True)
+    return rounds.annotate(
+        readiness=Case(When(shared, then=visible_result_value("readiness__average"))),
+        floor=Case(When(shared, then=visible_result_value("readiness__floor"))),
     )
 
 
@@ -74,11 +82,20 @@ class ParticipationRow:
 class Participation:
     teams: list[ParticipationRow]
     total: ParticipationRow
+    anonymous_links: int
+
+
+SMALL_TEAMS = "Smaller teams together"
 
 
 def participation(*, round: Round) -> Participation:
     """Invited, started and submitted per team and in total, in one GROUP BY query.
-    'Started' counts everyone who has saved an answer, submitted or not."""
+    'Started' counts everyone who has saved an answer, submitted or not.
+
+    In an anonymous round a team with fewer invitees than the score threshold is not shown on
+    its own (a one-person team would show whether that person answered); such teams are shown
+    pooled, with more shown teams pooled too while the pool is below the threshold, so no
+    difference of two rows is a small group either."""
     rows = (
         round.invitations.exclude(status=Invitation.Status.REVOKED)
         .values("team__name")
@@ -86,6 +103,7 @@ def participation(*, round: Round) -> Participation:
             invited=Count("id"),
             started=Count("response"),
             submitted=Count("response", filter=Q(response__submitted_at__isnull=False)),
+            anonymous_links=Count("id", filter=Q(email="")),
         )
         .order_by(F("team__name").asc(nulls_last=True))
     )
@@ -101,12 +119,32 @@ def participation(*, round: Round) -> Participation:
         sum(row.started for row in teams),
         sum(row.submitted for row in teams),
     )
-    return Participation(teams=teams, total=total)
+    if round.anonymous:
+        hidden = suppressed_cells({row.team: row.invited for row in teams}, round.score_threshold)
+        pooled = [row for row in teams if row.team in hidden]
+        teams = [row for row in teams if row.team not in hidden]
+        if pooled and len(pooled) < len(rows):
+            teams.append(
+                ParticipationRow(
+                    SMALL_TEAMS,
+                    sum(row.invited for row in pooled),
+                    sum(row.started for row in pooled),
+                    sum(row.submitted for row in pooled),
+                )
+            )
+    anonymous_links = sum(row["anonymous_links"] for row in rows)
+    return Participation(teams=teams, total=total, anonymous_links=anonymous_links)
 
 
 def invitation_page(*, round: Round, page: str | None) -> Page:
-    """One page of the round's invitations with their response state, for named rounds."""
-    invitations = round.invitations.select_related("team", "response").order_by("email", "pk")
+    """One page of the round's named invitations with their response state, for named rounds.
+    Anonymous links are never listed one by one: in the order they were handed out, their
+    states would say who answered."""
+    invitations = (
+        round.invitations.exclude(email="")
+        .select_related("team", "response")
+        .order_by("email", "pk")
+    )
     return Paginator(invitations, PEOPLE_PER_PAGE).get_page(page)
 
 

@@ -51,7 +51,7 @@ from .survey_page import survey_states
 @organization_view()
 @require_GET
 def round_list_view(request: HttpRequest) -> HttpResponse:
-    rounds = round_overview(organization=request.organization)
+    rounds = round_overview(organization=request.organization, membership=request.membership)
     return render(request, "assessments/round_list.html", {"rounds": rounds})
 
 

@@ -2,24 +2,48 @@
 
 from dataclasses import dataclass
 
-from django.db.models import IntegerField, Prefetch
+from django.db.models import IntegerField, Prefetch, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from assessments.models import Answer, Dimension, Question, Round, RoundResult
-from assessments.selectors import current_result_value
+from assessments.models import Dimension, Round, RoundResult
+from assessments.selectors import round_get, visible_result_value
 from assessments.survey import survey_layout
 from organizations.models import Organization
 
 from .models import Report
 
 
-def round_with_result(*, organization: Organization, public_id) -> tuple[Round, RoundResult]:
-    """The round and its current result (or None), without the result's data, which is only
-    read when the page must be rendered again. No live counts: everything the dashboard shows
-    about participation is in the result."""
-    round = get_object_or_404(Round, organization=organization, public_id=public_id)
-    return round, round.results.filter(is_current=True).defer("data").first()
+@dataclass(frozen=True)
+class RoundResults:
+    """A round (with its participation counts), the result its pages may show (its newest
+    visible version, or None) and its current result (the newest computed, maybe not visible),
+    both without their data, which is only read when a page must be rendered again."""
+
+    round: Round
+    shown: RoundResult | None
+    current: RoundResult | None
+
+    @property
+    def changes_waiting(self) -> int:
+        """Respondents whose answers changed since the shown version, if a newer one is held."""
+        if self.current is None or self.current.is_visible:
+            return 0
+        return self.current.changes_since_visible or 0
+
+
+def round_results(*, organization: Organization, public_id) -> RoundResults:
+    """Two queries, whatever the number of respondents or versions."""
+    round = round_get(organization=organization, public_id=public_id)
+    shown = current = None
+    for result in (
+        round.results.filter(Q(is_current=True) | Q(is_visible=True))
+        .defer("data", "disclosure")
+        .order_by("-version")
+    ):
+        current = current or (result if result.is_current else None)
+        shown = shown or (result if result.is_visible else None)
+    return RoundResults(round, shown, current)
 
 
 @dataclass(frozen=True)
@@ -51,9 +75,11 @@ def round_dashboard(*, organization: Organization, round: Round, result: RoundRe
 
 def rounds_compared(*, organization: Organization, public_ids: list) -> list[Round]:
     """The rounds of this organization with these public ids, in the order asked, each with its
-    current result as `current` (None before the first): two queries. 404 unless all exist."""
+    newest visible result as `current` (None before one): two queries. 404 unless all exist."""
     current = Prefetch(
-        "results", queryset=RoundResult.objects.filter(is_current=True), to_attr="current_results"
+        "results",
+        queryset=RoundResult.objects.visible().defer("disclosure"),
+        to_attr="current_results",
     )
     found = {
         round.public_id: round
@@ -69,47 +95,19 @@ def rounds_compared(*, organization: Organization, public_ids: list) -> list[Rou
     return rounds
 
 
-def scored_answer_rows(*, round: Round) -> tuple[list[str], list[list[str]]]:
-    """Every submitted response's answers to the scored questions, one row per response, with
-    no identity: no id, team, role, time or free text, and rows sorted by their content so no
-    order follows submission. The context questions are left out because a role combined with
-    answers could single out a member of a group too small to be shown."""
-    questions = list(
-        Question.objects.filter(questionnaire_id=round.questionnaire_id)
-        .exclude(dimension__kind=Dimension.Kind.CONTEXT)
-        .order_by("position")
-        .values_list("pk", "key", "kind")
-    )
-    columns = {pk: index for index, (pk, _, _) in enumerate(questions)}
-    kinds = {pk: kind for pk, _, kind in questions}
-    rows: dict[int, list[str]] = {}
-    answers = Answer.objects.filter(
-        response__round=round, response__submitted_at__isnull=False, question_id__in=columns
-    ).values_list("response_id", "question_id", "value", "dont_know")
-    for response_id, question_id, value, dont_know in answers.iterator(chunk_size=10_000):
-        row = rows.setdefault(response_id, [""] * len(questions))
-        if dont_know:
-            row[columns[question_id]] = "dont_know"
-        elif kinds[question_id] == Question.Kind.MULTIPLE_CHOICE:
-            chosen = [str(bit) for bit in range((value or 0).bit_length()) if value & (1 << bit)]
-            row[columns[question_id]] = ";".join(chosen)
-        elif value is not None:
-            row[columns[question_id]] = str(value)
-    return [key for _, key, _ in questions], sorted(rows.values())
-
-
 def same_scope_history(*, organization: Organization, round: Round) -> list[Round]:
     """Every round of the organization with the same scope (the same teams, or the whole
-    organization) that has a result, oldest first, with its headline scores: the trend across
-    rounds. Three queries however many rounds there are."""
+    organization) that has a visible result, oldest first, with its headline scores: the trend
+    across rounds. Three queries however many rounds there are."""
     scope = {team.pk for team in round.teams.all()}
     rounds = (
         Round.objects.filter(organization=organization, results__is_current=True)
         .annotate(
-            submitted=current_result_value("responses", IntegerField),
-            readiness=current_result_value("readiness__average"),
-            floor=current_result_value("readiness__floor"),
+            submitted=visible_result_value("responses", IntegerField),
+            readiness=visible_result_value("readiness__average"),
+            floor=visible_result_value("readiness__floor"),
         )
+        .filter(submitted__isnull=False)
         .prefetch_related("teams")
         .order_by("created_at")
     )
@@ -120,7 +118,10 @@ def report_get(*, organization: Organization, round_id, report_id, ready: bool =
     """A report of this organization's round, with its round; 404 otherwise, and when `ready`
     is asked for and the PDF is not made yet."""
     reports = Report.objects.select_related("round").filter(
-        public_id=report_id, round__public_id=round_id, round__organization=organization
+        public_id=report_id,
+        round__public_id=round_id,
+        round__organization=organization,
+        result__is_visible=True,
     )
     if ready:
         reports = reports.filter(status=Report.Status.READY)

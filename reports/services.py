@@ -42,13 +42,16 @@ class ReportUnavailable(Exception):
 
 
 def report_request(*, round: Round, page_size: str, by: User | None) -> Report:
-    """The report of the round's current result in this page size: the one already made or
+    """The report of the round's newest visible result in this page size: the one already made or
     being made, or a new one queued for the worker. A failed report, or one queued or
     rendering for longer than REPORT_STALE_SECONDS (its worker or message was lost), is
     queued again."""
-    result = RoundResult.objects.filter(round=round, is_current=True).only("pk").first()
+    result = RoundResult.objects.filter(round=round).visible().only("pk").first()
     if result is None:
-        raise ReportUnavailable("This round has no results yet: the roadmap needs answers.")
+        raise ReportUnavailable(
+            "This round has no results to show yet, so there is no roadmap: results appear "
+            f"when the round closes with at least {round.score_threshold} answers."
+        )
     try:
         with transaction.atomic():
             report, created = Report.objects.get_or_create(

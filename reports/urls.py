@@ -16,6 +16,5 @@ urlpatterns = [
     path(ROUND + "summary/", views.round_summary, name="round-summary"),
     path(ROUND + "results.json", views.round_export, {"file_format": "json"}, name="round-json"),
     path(ROUND + "results.csv", views.round_export, {"file_format": "csv"}, name="round-csv"),
-    path(ROUND + "answers.csv", views.round_export_answers, name="round-export-answers"),
     path("o/<slug:organization_slug>/compare/", views.round_compare, name="round-compare"),
 ]

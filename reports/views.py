@@ -10,13 +10,13 @@ from django.template.loader import render_to_string
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_http_methods
 
-from assessments.selectors import round_get
+from assessments.models import Round
 from organizations.models import Membership
 from organizations.tenancy import organization_view
 
 from . import charts
 from .models import Report
-from .selectors import report_get, round_with_result, rounds_compared, scored_answer_rows
+from .selectors import report_get, round_results, rounds_compared
 from .selectors import round_dashboard as round_dashboard_data
 from .services import ReportUnavailable, report_request
 
@@ -56,26 +56,36 @@ def results_context(dashboard) -> dict:
 @organization_view(role=Membership.Role.LEAD)
 @require_GET
 def round_dashboard(request: HttpRequest, round_id: UUID) -> HttpResponse:
-    """Where the team stands, from the stored round result. The results part is rendered once
-    per result version and cached; while the round is open it refreshes itself (htmx polling)
-    as new results are stored."""
-    round, result = round_with_result(organization=request.organization, public_id=round_id)
-    if request.htmx and request.GET.get("shown") == str(result.version if result else 0):
+    """Where the team stands, from the round's newest visible result, or why there is none to
+    show yet. The results part is rendered once per version and cached. While a closed round's
+    first visible result is being computed, the page refreshes itself (htmx polling)."""
+    results = round_results(organization=request.organization, public_id=round_id)
+    round, shown = results.round, results.shown
+    if request.htmx and request.GET.get("shown") == str(shown.version if shown else 0):
         # Nothing new since the page was drawn: htmx leaves it (and any open details) alone.
         return HttpResponse(status=204)
     results_html = None
-    if result:
-        key = f"round-dashboard:{round.public_id}:{result.version}"
+    if shown:
+        key = f"round-dashboard:{round.public_id}:{shown.version}"
         results_html = cache.get(key)
         if results_html is None:
             dashboard = round_dashboard_data(
-                organization=request.organization, round=round, result=result
+                organization=request.organization, round=round, result=shown
             )
             results_html = render_to_string(
                 "reports/round_dashboard.html#results-body", results_context(dashboard), request
             )
             cache.set(key, results_html, DASHBOARD_CACHE_SECONDS)
-    context = {"round": round, "result": result, "results_html": results_html}
+    context = {
+        "round": round,
+        "result": shown,
+        "results_html": results_html,
+        "changes_waiting": results.changes_waiting,
+        "reason": no_results_reason(round),
+        "computing": shown is None
+        and round.status == Round.Status.CLOSED
+        and round.submitted >= round.score_threshold,
+    }
     template = "reports/round_dashboard.html"
     if request.htmx:
         template += "#results"
@@ -85,9 +95,11 @@ def round_dashboard(request: HttpRequest, round_id: UUID) -> HttpResponse:
 @organization_view(role=Membership.Role.LEAD)
 @require_http_methods(["GET", "POST"])
 def round_report(request: HttpRequest, round_id: UUID) -> HttpResponse:
-    """The PDF roadmap of the round's current result: GET shows its state for each page size,
+    """The PDF roadmap of the round's newest visible result: GET shows its state for each page
+    size,
     POST asks for it (the one already made is served again; a failed one is retried)."""
-    round, result = round_with_result(organization=request.organization, public_id=round_id)
+    results = round_results(organization=request.organization, public_id=round_id)
+    round, result = results.round, results.shown
     if request.method == "POST":
         page_size = request.POST.get("page_size", Report.PageSize.A4)
         if page_size not in Report.PageSize.values:
@@ -114,6 +126,7 @@ def round_report(request: HttpRequest, round_id: UUID) -> HttpResponse:
             (value, label, reports.get(value)) for value, label in Report.PageSize.choices
         ],
         "pending": any(report.is_pending for report in reports.values()),
+        "reason": no_results_reason(round),
     }
     return render(request, "reports/round_report.html", context)
 
@@ -190,11 +203,17 @@ def compare_refused(request: HttpRequest, message: str) -> HttpResponse:
 @organization_view(role=Membership.Role.LEAD)
 @require_GET
 def round_export(request: HttpRequest, round_id: UUID, file_format: str) -> HttpResponse:
-    """The round's aggregated result, as the dashboard shows it: JSON whole, or CSV with one
-    row per principle and per question."""
-    round, result = round_with_result(organization=request.organization, public_id=round_id)
+    """The round's newest visible result, as the dashboard shows it: JSON whole, or CSV with one
+    row per principle and per question. There is no export of individual answers: rows could
+    be matched against the published cells."""
+    results = round_results(organization=request.organization, public_id=round_id)
+    round, result = results.round, results.shown
     if result is None:
-        return HttpResponse("This round has no results yet.", status=HTTPStatus.CONFLICT)
+        return HttpResponse(
+            no_results_reason(round),
+            status=HTTPStatus.CONFLICT,
+            content_type="text/plain; charset=utf-8",
+        )
     result.refresh_from_db(fields=["data"])
     data = result.data
     name = f"{slugify(round.title)}-results"
@@ -205,7 +224,7 @@ def round_export(request: HttpRequest, round_id: UUID, file_format: str) -> Http
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
     writer = csv.writer(response)
-    fields = ["count", "dont_know", "mean", "median", "stdev", "min", "max", "range"]
+    fields = ["count", "dont_know", "mean", "stdev"]
     writer.writerow(["kind", "key", "level", "score", *fields, "disagreement", "distribution"])
     for principle in data["principles"]:
         writer.writerow(
@@ -223,27 +242,27 @@ def round_export(request: HttpRequest, round_id: UUID, file_format: str) -> Http
     return response
 
 
-@organization_view(role=Membership.Role.LEAD)
-@require_GET
-def round_export_answers(request: HttpRequest, round_id: UUID) -> HttpResponse:
-    """Raw answers without identity, only for rounds with at least the anonymity threshold of
-    submitted responses (see scored_answer_rows for what is left out and why)."""
-    round = round_get(organization=request.organization, public_id=round_id)
-    if round.submitted < round.score_threshold:
-        message = (
-            f"Raw answers are exported once at least {round.score_threshold} people have "
-            f"submitted; {round.submitted} have so far."
+def no_results_reason(round: Round) -> str:
+    """Why a round shows nothing computed from its answers, in the words every page and
+    download uses: what is missing, never a figure."""
+    needed, submitted = round.score_threshold, round.submitted
+    if round.status == Round.Status.CLOSED:
+        if submitted >= needed:
+            return "The results are being computed."
+        return (
+            f"This round closed with {submitted} of the {needed} answers needed: nothing "
+            "computed from its answers is shown, exported or put in a roadmap, so nobody's "
+            "answers can be worked out. Reopen it to collect more."
         )
-        return HttpResponse(
-            message, status=HTTPStatus.CONFLICT, content_type="text/plain; charset=utf-8"
-        )
-    header, rows = scored_answer_rows(round=round)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{slugify(round.title)}-answers.csv"'
-    writer = csv.writer(response)
-    writer.writerow(header)
-    writer.writerows(rows)
-    return response
+    reason = (
+        "This round has not opened yet. Results appear when it closes."
+        if round.status == Round.Status.DRAFT
+        else "Results appear when the round closes: while it is open, you follow "
+        "participation, not scores."
+    )
+    if submitted < needed:
+        reason += f" {submitted} of the {needed} answers needed so far."
+    return reason
 
 
 @organization_view()
@@ -251,10 +270,11 @@ def round_export_answers(request: HttpRequest, round_id: UUID) -> HttpResponse:
 def round_summary(request: HttpRequest, round_id: UUID) -> HttpResponse:
     """What a member who is not a lead may see, when the leads share it: the whole round's
     principles and fit, and the cells of their own teams (or why a cell is not shown)."""
-    round, result = round_with_result(organization=request.organization, public_id=round_id)
+    results = round_results(organization=request.organization, public_id=round_id)
+    round, result = results.round, results.shown
     if not (round.shared_with_members or request.membership.can_lead):
         raise PermissionDenied("The leads have not shared this round's results.")
-    context = {"round": round, "result": result}
+    context = {"round": round, "result": result, "reason": no_results_reason(round)}
     if result:
         result.refresh_from_db(fields=["data"])
         data = result.data

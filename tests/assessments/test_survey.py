@@ -55,7 +55,9 @@ def test_the_invitation_opens_the_survey_saying_who_sees_what(client, invitation
 
     assert "Spring check" in html and "Acme" in html
     assert "About 15 minutes" in html
-    assert "at least 5 people" in html and "groups of at least 10" in html
+    assert "only once the survey closes" in html
+    assert "for fewer than 5 people, the whole survey included" in html
+    assert "comments only for at least 10" in html
     assert html.count('id="q-') == 41
     assert 'answered-count">0</span> of 41 questions answered' in html
 

@@ -1,9 +1,8 @@
 import pytest
 
 from assessments.models import Round
-from assessments.services import round_result_compute
 from organizations.models import Team
-from tests.assessments.builders import answered_round
+from tests.assessments.builders import answered_round, closed_and_computed
 
 
 @pytest.fixture
@@ -19,7 +18,7 @@ def shared_round(acme, acme_round, bob):
         [{"monitoring-drift": v} for v in (1, 1, 1, 3, 3, 3)],
         teams=[search] * 3 + [platform] * 3,
     )
-    round_result_compute(round=acme_round)
+    closed_and_computed(acme_round)
     return acme_round
 
 
@@ -52,12 +51,36 @@ def test_a_member_cannot_see_an_unshared_round(client, bob, shared_round):
 @pytest.mark.django_db
 def test_a_members_small_team_stays_suppressed(client, bob, acme, acme_round):
     tiny = Team.objects.create(organization=acme, name="Tiny")
+    big = Team.objects.create(organization=acme, name="Big")
     bob.memberships.get().teams.add(tiny)
     Round.objects.filter(pk=acme_round.pk).update(shared_with_members=True)
-    answered_round(acme_round, [{"monitoring-drift": 4}] * 2, teams=[tiny, tiny])
-    round_result_compute(round=acme_round)
+    answered_round(
+        acme_round,
+        [{"monitoring-drift": 4}] * 2 + [{"monitoring-drift": 0}] * 5,
+        teams=[tiny] * 2 + [big] * 5,
+    )
+    closed_and_computed(acme_round)
     client.force_login(bob)
 
     html = client.get(summary_url(acme_round)).content.decode()
 
-    assert "Fewer than 5 responses" in html and "4.0</td>" not in html
+    assert "Not shown, to keep answers anonymous" in html and "4.0</td>" not in html
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("status", [Round.Status.OPEN, Round.Status.CLOSED])
+def test_a_member_sees_no_figure_of_a_shared_round_below_the_threshold(
+    client, bob, acme, acme_round, status
+):
+    """The attack: a shared round with 2 answers would show those 2 people's answers."""
+    Round.objects.filter(pk=acme_round.pk).update(shared_with_members=True)
+    answered_round(acme_round, [{"monitoring-drift": 4, "fit-production": 1}] * 2)
+    result = closed_and_computed(acme_round)
+    Round.objects.filter(pk=acme_round.pk).update(status=status)
+    client.force_login(bob)
+
+    html = client.get(summary_url(acme_round)).content.decode()
+
+    assert not result.is_visible and "withheld" in result.data
+    assert "2 of the 5 answers needed" in html
+    assert "4.0" not in html and "good fit" not in html and "Monitoring" not in html

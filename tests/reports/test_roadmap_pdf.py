@@ -12,7 +12,7 @@ from assessments.services import round_result_compute
 from reports import pdf as pdf_module
 from reports import services
 from reports.models import Report
-from tests.assessments.builders import FIT_KEYS, answered_round
+from tests.assessments.builders import FIT_KEYS, answered_round, closed_and_computed
 
 HTMX = {"HX-Request": "true"}
 PRACTICE_LEVELS = {
@@ -83,7 +83,7 @@ def respondent(index: int, obstacle: str = "") -> dict:
 @pytest.fixture
 def five(acme_round) -> Round:
     answered_round(acme_round, [respondent(index) for index in range(5)])
-    round_result_compute(round=acme_round)
+    closed_and_computed(acme_round)
     return acme_round
 
 
@@ -223,7 +223,7 @@ def test_answers_holding_html_and_file_urls_are_printed_as_text_and_fetch_nothin
     hostile = '<img src="file:///etc/passwd"><link rel="attachment" href="file:///etc/passwd">'
     long_text = "Too long. " * 500  # 5,000 characters, the most a free-text answer holds
     answered_round(acme_round, [respondent(0, hostile), respondent(1, long_text), respondent(2)])
-    round_result_compute(round=acme_round)
+    closed_and_computed(acme_round)
     fetched = []
     original_fetch = pdf_module.StaticFilesOnly.fetch
 
@@ -355,12 +355,17 @@ def test_the_same_result_is_rendered_once_and_a_new_result_makes_a_new_pdf(
     assert renders == ["A4"]
     first = Report.objects.get()
 
-    round_result_compute(round=five)  # new answers came in: a new result version
+    round_result_compute(round=five)  # nothing changed: a version that is never shown
+    requested(client, five, django_capture_on_commit_callbacks)
+    assert renders == ["A4"]
+
+    answered_round(five, [respondent(index) for index in range(5)])  # reopened, five more
+    closed_and_computed(five)  # a version that differs by five people: shown
     requested(client, five, django_capture_on_commit_callbacks)
 
     assert renders == ["A4", "A4"]
     second = Report.objects.exclude(pk=first.pk).get()
-    assert second.result.version == 2 and second.status == Report.Status.READY
+    assert second.result.version == 3 and second.status == Report.Status.READY
     page = client.get(report_url(five)).content.decode()
     assert str(second.public_id) in page and str(first.public_id) not in page
 
@@ -430,9 +435,10 @@ def test_a_round_without_results_has_no_roadmap_to_make(
     response = requested(client, acme_round, django_capture_on_commit_callbacks)
 
     assert response.status_code == 409
-    assert "no results yet" in response.content.decode()
+    assert "no results to show yet, so there is no roadmap" in response.content.decode()
     assert not Report.objects.exists()
-    assert "No results yet" in client.get(report_url(acme_round)).content.decode()
+    page = client.get(report_url(acme_round)).content.decode()
+    assert "No roadmap: This round has not opened yet." in page
 
 
 @pytest.mark.django_db
@@ -455,7 +461,8 @@ def test_the_roadmap_page_reads_a_fixed_number_of_rows(
     requested(client, five, django_capture_on_commit_callbacks, page_size="letter")
     report = Report.objects.first()
 
-    # Session, user, membership, round, current result, its reports.
+    # Session, user, membership, round with its counts, its current and visible results, the
+    # visible one's reports.
     with assert_statements(6):
         assert client.get(report_url(five)).status_code == 200
     with assert_statements(4):

@@ -8,7 +8,6 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from assessments.services import round_result_compute
 from reports.models import Report
 from reports.services import report_request
 from tests.assessments.test_result_jobs import wait_for, waiting_on_a_lock
@@ -18,10 +17,10 @@ from .test_roadmap_pdf import respondent
 
 @pytest.fixture
 def answered(acme_round):
-    from tests.assessments.builders import answered_round
+    from tests.assessments.builders import answered_round, closed_and_computed
 
     answered_round(acme_round, [respondent(index) for index in range(5)])
-    round_result_compute(round=acme_round)
+    closed_and_computed(acme_round)
     return acme_round
 
 
