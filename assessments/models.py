@@ -7,6 +7,7 @@ from django.db import connections, models
 from django.db.models import F, Q
 from django.utils import timezone
 
+from core.validators import no_control_characters
 from organizations.models import Organization, Team
 
 
@@ -155,7 +156,7 @@ class Round(models.Model):
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="rounds")
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    title = models.CharField(max_length=200)
+    title = models.CharField(max_length=200, validators=[no_control_characters])
     questionnaire = models.ForeignKey(Questionnaire, on_delete=models.PROTECT, related_name="+")
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.DRAFT)
     teams = models.ManyToManyField(Team, blank=True, related_name="rounds")

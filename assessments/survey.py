@@ -136,6 +136,8 @@ def parse_answer(question: SurveyQuestion, raw: list[str]) -> AnswerValue:
             raise InvalidAnswer(
                 f"Please keep this under {MAX_TEXT_LENGTH:,} characters (this is {len(text):,})."
             )
+        if "\x00" in text:  # PostgreSQL cannot store it; nor does any keyboard type it
+            raise InvalidAnswer("This text holds an invisible NUL character: remove it, then save.")
         return AnswerValue(text=text)
     if not values:
         return AnswerValue()

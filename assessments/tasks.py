@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.tasks import RERUNNABLE
+from core.validators import one_line
 
 from .models import Invitation, Round
 from .services import (
@@ -55,7 +56,7 @@ def invitation_email(invitation: Invitation, *, template: str) -> EmailMessage:
         "url": settings.SITE_URL + reverse("assessments:survey", args=[invitation.token]),
     }
     return EmailMessage(
-        subject=f"{round.organization.name}: {round.title}",
+        subject=one_line(f"{round.organization.name}: {round.title}"),
         body=render_to_string(template, context),
         to=[invitation.email],
     )

@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.ratelimits import token_misses_limited
@@ -257,6 +258,7 @@ def survey_page(request, invitation, *, status=200, errors=None, missing=(), clo
     return render(request, "assessments/survey.html", context, status=status)
 
 
+@never_cache  # the page holds the respondent's saved answers
 @token_misses_limited
 @require_http_methods(["GET", "POST"])
 def survey(request: HttpRequest, token: str) -> HttpResponse:
@@ -304,6 +306,7 @@ def survey(request: HttpRequest, token: str) -> HttpResponse:
     return redirect("assessments:survey", token=token)
 
 
+@never_cache
 @require_POST
 def answer_save_view(request: HttpRequest, token: str, question_key: str) -> HttpResponse:
     """Save one answer (htmx, on change). Answers with a small fragment for the question's
@@ -357,6 +360,7 @@ def answer_state(request: HttpRequest, message: str, *, status: int = 200) -> Ht
     return HttpResponse(html, status=status)
 
 
+@never_cache
 @token_misses_limited
 @require_GET
 def survey_thanks(request: HttpRequest, token: str) -> HttpResponse:

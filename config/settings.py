@@ -261,6 +261,7 @@ AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "core.ratelimits.login_username"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
@@ -269,6 +270,8 @@ AXES_VERBOSE = False
 PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
 RATELIMIT_IP_META_KEY = "core.ratelimits.client_address"
 AXES_CLIENT_IP_CALLABLE = "core.ratelimits.client_address"
+# The admin's path; its login is the site's own, under the same limits (config/urls.py).
+ADMIN_PATH = os.environ.get("DJANGO_ADMIN_PATH", "admin/").strip("/") + "/"
 # Rate limits (django-ratelimit) live on their views; past one, the answer is 429.
 RATELIMIT_VIEW = "config.views.rate_limited"
 # A cache per process (the demo's) counts per process: good enough where one process serves.

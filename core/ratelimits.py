@@ -2,8 +2,9 @@
 an invitation token. Counted in the cache (Redis in production), per client address, with
 django-ratelimit's counters.
 
-Token pages count only misses: a burst of unknown tokens from one address is refused, while an
-office of thousands answering from behind one address, each with a valid token, is not.
+Token pages count only misses, after looking the token up: a burst of unknown tokens from one
+address is refused, while an office of thousands answering from behind one address, each with
+a valid token, never is.
 
 The limits fail open: with the cache unreachable nothing is limited, since a respondent's save
 must not fail because Redis restarts.
@@ -16,13 +17,17 @@ from functools import wraps
 
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
-from django_ratelimit.core import is_ratelimited
+from django_ratelimit.core import get_usage, is_ratelimited
 from django_ratelimit.exceptions import Ratelimited
 from redis.exceptions import RedisError
 
 logger = logging.getLogger(__name__)
 
 LOGIN_RATE = "20/m"
+# Failed logins for one account, from any address: a guesser with many addresses gets 10 tries
+# in 5 minutes, and someone who wants to lock an owner out manages 5 minutes at most (the
+# password reset still works meanwhile).
+LOGIN_ACCOUNT_RATE = "10/5m"
 PASSWORD_RESET_RATE = "5/m"
 TOKEN_MISS_RATE = "20/m"
 
@@ -45,9 +50,9 @@ def client_address(request: HttpRequest) -> str | None:
     return request.META.get("REMOTE_ADDR")
 
 
-def over_limit(request: HttpRequest, *, group: str, rate: str, increment: bool) -> bool:
+def over_limit(request: HttpRequest, *, group: str, rate: str, increment: bool, key="ip") -> bool:
     try:
-        return is_ratelimited(request, group=group, key="ip", rate=rate, increment=increment)
+        return is_ratelimited(request, group=group, key=key, rate=rate, increment=increment)
     except (RedisError, OSError) as error:
         logger.warning("rate limit %s not checked, the cache is unreachable: %s", group, error)
         return False
@@ -70,28 +75,76 @@ def posts_limited(group: str, rate: str):
     return decorator
 
 
-login_limited = posts_limited("login", LOGIN_RATE)
+def login_username(request: HttpRequest, credentials: dict | None = None) -> str:
+    """The account a login attempt is for, as every limit counts it: trimmed and case-folded
+    (the login itself ignores case), and never longer than an email column. django-axes calls
+    it too (AXES_USERNAME_CALLABLE), so `Member@…` and `member@…` share one count."""
+    given = (credentials or {}).get("username")
+    if given is None:
+        given = request.POST.get("username", "")
+    return str(given).strip().casefold()[:254]
+
+
+def failed_logins_limited(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Refuse (429) a login to an account past LOGIN_ACCOUNT_RATE failures, whatever the address.
+    The limit is checked before the password, so the answer is the same whether or not it
+    was right; a failure (any answer but the success redirect) counts."""
+
+    def account(group: str, request: HttpRequest) -> str:
+        return login_username(request)
+
+    def spent(request: HttpRequest) -> bool:
+        """Whether the account's failures already reached the limit (counting none)."""
+        try:
+            usage = get_usage(request, group="login-account", key=account, rate=LOGIN_ACCOUNT_RATE)
+        except (RedisError, OSError) as error:
+            logger.warning(
+                "rate limit login-account not checked, the cache is unreachable: %s", error
+            )
+            return False
+        return usage is not None and usage["count"] >= usage["limit"]
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if request.method != "POST" or not login_username(request):
+            return view(request, *args, **kwargs)
+        if spent(request):
+            raise Ratelimited()
+        response = view(request, *args, **kwargs)
+        if response.status_code != 302:
+            over_limit(
+                request,
+                group="login-account",
+                rate=LOGIN_ACCOUNT_RATE,
+                increment=True,
+                key=account,
+            )
+        return response
+
+    return wrapped
+
+
+def login_limited(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """The login's limits: a burst from one address, then failures per account."""
+    return posts_limited("login", LOGIN_RATE)(failed_logins_limited(view))
+
+
 password_reset_limited = posts_limited("password-reset", PASSWORD_RESET_RATE)
 
 
 def token_misses_limited(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Refuse (429) an address that asked for more than TOKEN_MISS_RATE unknown tokens; count a
-    miss each time the view answers 404."""
-
-    def missed(request: HttpRequest, *, increment: bool) -> bool:
-        return over_limit(request, group="token-misses", rate=TOKEN_MISS_RATE, increment=increment)
+    """Count a miss each time the view finds no such token (it raises Http404), and refuse
+    (429) the miss of an address past TOKEN_MISS_RATE. The token is looked up first, so a valid
+    token is never refused: a guesser is slowed, an office of respondents behind one address is
+    not."""
 
     @wraps(view)
     def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if missed(request, increment=False):
-            raise Ratelimited()
         try:
-            response = view(request, *args, **kwargs)
+            return view(request, *args, **kwargs)
         except Http404:
-            missed(request, increment=True)
+            if over_limit(request, group="token-misses", rate=TOKEN_MISS_RATE, increment=True):
+                raise Ratelimited() from None
             raise
-        if response.status_code == 404:
-            missed(request, increment=True)
-        return response
 
     return wrapped

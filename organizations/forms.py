@@ -1,12 +1,29 @@
 from django import forms
-from django.contrib.auth.forms import BaseUserCreationForm
+from django.contrib.auth.forms import AuthenticationForm, BaseUserCreationForm
+from django.core.validators import MaxLengthValidator
+
+from core.validators import no_control_characters
 
 from .models import Membership, Team, User
 
 
+class LoginForm(AuthenticationForm):
+    """Django's login form with its username's maximum length enforced, not only shown: a
+    longer one went on to the lockout's records and broke them."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        username = self.fields["username"]
+        username.validators.append(MaxLengthValidator(username.max_length))
+        self.fields["password"].validators.append(MaxLengthValidator(4096))
+
+
 class SignupForm(BaseUserCreationForm):
     organization_name = forms.CharField(
-        label="Organization", max_length=200, help_text="Your company or team; you can rename it."
+        label="Organization",
+        max_length=200,
+        validators=[no_control_characters],
+        help_text="Your company or team; you can rename it.",
     )
 
     class Meta:
@@ -33,7 +50,9 @@ class JoinForm(BaseUserCreationForm):
 
 
 class OrganizationForm(forms.Form):
-    name = forms.CharField(label="Organization name", max_length=200)
+    name = forms.CharField(
+        label="Organization name", max_length=200, validators=[no_control_characters]
+    )
 
 
 class OrganizationInvitationForm(forms.Form):
@@ -46,7 +65,11 @@ class RoleForm(forms.Form):
 
 
 class TeamForm(forms.Form):
-    name = forms.CharField(label="Team name", max_length=Team._meta.get_field("name").max_length)
+    name = forms.CharField(
+        label="Team name",
+        max_length=Team._meta.get_field("name").max_length,
+        validators=[no_control_characters],
+    )
 
 
 class MembershipTeamsForm(forms.Form):

@@ -7,6 +7,8 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 
+from core.validators import no_control_characters
+
 
 class UserManager(BaseUserManager):
     use_in_migrations = True
@@ -55,7 +57,7 @@ class User(AbstractUser):
 
 
 class Organization(models.Model):
-    name = models.CharField(max_length=200)
+    name = models.CharField(max_length=200, validators=[no_control_characters])
     slug = models.SlugField(max_length=60, unique=True)
     time_zone = models.CharField(max_length=64, default="UTC")
     language = models.CharField(max_length=10, default="en")
@@ -71,7 +73,7 @@ class Organization(models.Model):
 class Team(models.Model):
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="teams")
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    name = models.CharField(max_length=120)
+    name = models.CharField(max_length=120, validators=[no_control_characters])
 
     class Meta:
         ordering = ["name"]
@@ -161,3 +163,6 @@ class OrganizationInvitation(models.Model):
     @property
     def is_accepted(self) -> bool:
         return self.accepted_at is not None
+
+    def is_for(self, user: User) -> bool:
+        return user.email.casefold() == self.email.casefold()

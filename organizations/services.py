@@ -58,7 +58,11 @@ def organization_invitation_create(
 @transaction.atomic
 def organization_invitation_accept(*, invitation: OrganizationInvitation, user: User) -> Membership:
     """Attach the organization to `user` with the invited role. Accepting twice is harmless;
-    an existing membership keeps the higher of its role and the invited one."""
+    an existing membership keeps the higher of its role and the invited one. Only the account
+    with the invited email may accept: a link forwarded, or opened by whoever is logged in on
+    a shared machine, must not make someone else a lead."""
+    if not invitation.is_for(user):
+        raise ValidationError(f"This invitation is for {invitation.email}, not {user.email}.")
     invitation = OrganizationInvitation.objects.select_for_update().get(pk=invitation.pk)
     membership, created = Membership.objects.get_or_create(
         user=user, organization=invitation.organization, defaults={"role": invitation.role}

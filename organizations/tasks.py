@@ -7,6 +7,8 @@ from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.urls import reverse
 
+from core.validators import one_line
+
 from .models import OrganizationInvitation
 
 logger = logging.getLogger(__name__)
@@ -27,7 +29,7 @@ def organization_invitation_send_task(invitation_id: int) -> None:
         "url": settings.SITE_URL + reverse("organizations:join", args=[invitation.token]),
     }
     send_mail(
-        subject=f"Join {invitation.organization.name} on Readiness Radar",
+        subject=one_line(f"Join {invitation.organization.name} on Readiness Radar"),
         message=render_to_string("emails/organization_invitation.txt", context),
         from_email=None,
         recipient_list=[invitation.email],

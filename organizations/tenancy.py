@@ -3,6 +3,8 @@
 Every view under /o/<organization_slug>/ is wrapped in `organization_view`. A user who is not a
 member gets 404, so the organization's existence is never confirmed to outsiders; a member
 without the role gets 403. The view receives `request.organization` and `request.membership`.
+Every answer is marked `Cache-Control: no-store`: these pages and downloads hold an
+organization's results and people, which no browser or proxy cache should keep.
 """
 
 from collections.abc import Callable
@@ -13,6 +15,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
 
 from .models import Membership
 
@@ -37,7 +40,9 @@ def organization_view(*, role: Membership.Role = Membership.Role.MEMBER):
             request.membership = membership
             # Dates typed into forms and shown on pages are in the organization's time zone.
             with timezone.override(ZoneInfo(membership.organization.time_zone)):
-                return view(request, *args, **kwargs)
+                response = view(request, *args, **kwargs)
+            add_never_cache_headers(response)
+            return response
 
         wrapped.required_role = role
         return wrapped

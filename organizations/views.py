@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
@@ -80,6 +81,7 @@ def organization_new(request: HttpRequest) -> HttpResponse:
     return render(request, "organizations/organization_new.html", {"form": form}, status=status)
 
 
+@never_cache
 @token_misses_limited
 @require_http_methods(["GET", "POST"])
 def join(request: HttpRequest, token: str) -> HttpResponse:
@@ -90,6 +92,12 @@ def join(request: HttpRequest, token: str) -> HttpResponse:
         "assessments:round-list", organization_slug=invitation.organization.slug
     )
     if request.user.is_authenticated:
+        if not invitation.is_for(request.user):
+            # The link stays valid for the person it was sent to.
+            context = {"invitation": invitation, "someone_else": True}
+            return render(
+                request, "organizations/join.html", context, status=HTTPStatus.FORBIDDEN
+            )
         if request.method == "POST":
             organization_invitation_accept(invitation=invitation, user=request.user)
             return organization_home

@@ -84,7 +84,8 @@ def test_saves_land_while_redis_is_unreachable(client, invitation, settings, cap
 
     assert statuses == [200, 200, 200, 200] and page.status_code == 200
     assert saved_values(invitation) == [3]
-    assert "rate limit token-misses not checked, the cache is unreachable" in caplog.text
+    # A valid token never reaches the miss limit, so the unreachable cache is not even asked.
+    assert "rate limit token-misses not checked" not in caplog.text
 
 
 def submit(client, invitation: Invitation):
@@ -119,7 +120,6 @@ def test_no_answer_is_lost_and_no_save_fails_while_redis_restarts(
     answer(during, "340")
     submitted_during = submit(client, during)
     assert "left for the sweep" in caplog.text
-    assert "rate limit token-misses not checked" in caplog.text
 
     # Back, and empty: the queued recomputation went with the old process, as it would in
     # production, where Redis keeps nothing on disk.

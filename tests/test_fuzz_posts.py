@@ -46,6 +46,11 @@ VALUES = st.one_of(
     st.integers(min_value=-(2**63), max_value=2**63).map(str),
     st.sampled_from(["", "0", "1", "4", "dont-know", "A4", "letter", "submit", "-1", "1e999"]),
     st.sampled_from(["00000000-0000-0000-0000-000000000000", "x" * 100_000, "\x00", "'; --"]),
+    # NUL inside text, values one past a column's length, a header injection
+    st.text(max_size=20).map(lambda text: f"{text}\x00{text}"),
+    st.sampled_from(
+        ["a" * 201, "a" * 243 + "@example.com", "a" * 256, "Q1\r\nBcc: x@evil.example"]
+    ),
 )
 FORMS = st.dictionaries(
     st.one_of(st.sampled_from(KNOWN_FIELDS), st.text(min_size=1, max_size=12)),

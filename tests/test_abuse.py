@@ -1,0 +1,215 @@
+"""Accounts and abuse (issue 15): each attack that worked against the app in production
+settings, written as the attack."""
+
+import re
+
+import pytest
+from django.core.cache import cache
+
+from tests.test_security import from_address
+
+
+@pytest.fixture(autouse=True)
+def fresh_counters():
+    cache.clear()
+
+
+def main(response) -> str:
+    return re.search(r"<main.*?</main>", response.content.decode(), re.S).group(0)
+
+
+def login(client, username: str, password: str, address: str = "10.0.0.1"):
+    return client.post(
+        "/accounts/login/", {"username": username, "password": password}, **from_address(address)
+    )
+
+
+@pytest.mark.django_db
+def test_a_locked_account_stays_locked_whatever_the_case_of_its_email(client, alice):
+    """After 5 failures `alice@…` was locked, but `Alice@…` logged in with the right password,
+    and each case variant got 5 fresh tries."""
+    for variant in ["alice@acme.example", "ALICE@acme.example", "Alice@Acme.example"] * 2:
+        login(client, variant, "wrong")
+
+    locked = login(client, "aLiCe@ACME.example", "correct horse battery")
+
+    assert locked.status_code == 429
+    assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.django_db
+def test_failures_from_many_addresses_lock_the_account_briefly_with_the_same_answer(
+    client, alice, mailoutbox
+):
+    """A per-account limit a guesser with many addresses cannot escape; checked before the
+    password, so a right one gets the same 429 as a wrong one."""
+    for n in range(10):
+        assert login(client, alice.email, "wrong", f"10.1.0.{n}").status_code == 200
+
+    right = login(client, alice.email, "correct horse battery", "10.2.0.1")
+    wrong = login(client, alice.email, "still wrong", "10.2.0.2")
+    reset = client.post(
+        "/accounts/password_reset/", {"email": alice.email}, **from_address("10.2.0.3")
+    )
+
+    assert (right.status_code, wrong.status_code) == (429, 429)
+    assert main(right) == main(wrong)
+    assert reset.status_code == 302 and len(mailoutbox) == 1  # the way back in still works
+    assert login(client, "someone.else@acme.example", "x", "10.2.0.4").status_code == 200
+
+
+@pytest.mark.django_db
+def test_the_admin_has_no_login_form_of_its_own(client, alice):
+    """/admin/login/ had no rate limit, and answered a non-staff account's right password
+    differently from a wrong one."""
+    page = client.get("/admin/login/?next=/admin/")
+    right = client.post(
+        "/admin/login/", {"username": alice.email, "password": "correct horse battery"}
+    )
+    wrong = client.post("/admin/login/", {"username": alice.email, "password": "wrong"})
+
+    assert page.status_code == 302 and page["Location"] == "/accounts/login/?next=/admin/"
+    assert (right.status_code, right["Location"]) == (wrong.status_code, wrong["Location"])
+    assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("length", [255, 256, 1_000, 1_000_000])
+def test_an_overlong_username_is_refused_with_the_form(client, length):
+    response = login(client, "a" * length + "@example.com", "x")
+
+    assert response.status_code == 200
+    assert "Ensure this value has at most 254 characters" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_join_link_works_only_for_the_invited_email(client, alice, bob, globex, charlie):
+    """A member of one organization opened another's join link, meant for someone else, and
+    became a lead there; the invited person's link was then spent."""
+    from organizations.models import Membership, OrganizationInvitation, User
+
+    invitation = OrganizationInvitation.objects.create(
+        organization=globex, email="Invited@Globex.example", role="lead", invited_by=charlie
+    )
+    client.force_login(bob)
+
+    page = client.get(f"/join/{invitation.token}/")
+    taken = client.post(f"/join/{invitation.token}/")
+
+    assert page.status_code == taken.status_code == 403
+    assert "This invitation is for <strong>Invited@Globex.example</strong>" in page.content.decode()
+    assert not Membership.objects.filter(user=bob, organization=globex).exists()
+    invitation.refresh_from_db()
+    assert invitation.accepted_at is None
+    invited = User.objects.create_user(
+        email="invited@globex.example", password="correct horse battery"
+    )
+    client.force_login(invited)
+    assert client.post(f"/join/{invitation.token}/").status_code == 302
+    assert Membership.objects.get(user=invited, organization=globex).role == "lead"
+
+
+@pytest.fixture
+def open_invitation(acme_round):
+    from assessments.models import Invitation, Round
+
+    Round.objects.filter(pk=acme_round.pk).update(status=Round.Status.OPEN)
+    return Invitation.objects.create(round=acme_round, email="ana@acme.example")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ["direct", "looked-up", "survey form"])
+def test_a_nul_byte_in_free_text_is_refused_on_every_save_path(client, open_invitation, path):
+    """PostgreSQL rejected it in the raw upsert: a 500."""
+    from assessments.models import Answer
+    from assessments.services import answer_targets
+
+    text = "Slow\x00reviews"
+    url = f"/r/{open_invitation.token}/"
+    if path == "survey form":
+        response = client.post(url, {"context-obstacle": text})
+    else:
+        answer_targets.clear()
+        if path == "direct":  # a token saved before is saved without looking it up
+            client.post(url + "answers/monitoring-drift/", {"monitoring-drift": "2"})
+        response = client.post(url + "answers/context-obstacle/", {"context-obstacle": text})
+
+    assert response.status_code == 422
+    assert "invisible NUL character" in response.content.decode()
+    assert not Answer.objects.filter(question__key="context-obstacle").exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("url", "field"),
+    [
+        ("/o/acme/rounds/new/", "title"),
+        ("/o/acme/teams/new/", "name"),
+        ("/organizations/new/", "name"),
+    ],
+)
+def test_a_line_break_in_a_name_or_title_is_refused(client, lena, alice, questionnaire, url, field):
+    """A line break in an organization name or round title made every invitation email fail
+    for good (BadHeaderError), while the lead was told they were on their way."""
+    from assessments.models import Round
+    from organizations.models import Organization, Team
+
+    client.force_login(alice)
+    form = {field: "Q1\r\nBcc: everyone@example.com", "questionnaire": questionnaire.pk}
+    form |= {"score_threshold": 5, "comment_threshold": 10}
+
+    response = client.post(url, form)
+
+    assert response.status_code == 422
+    assert "no line breaks, tabs or invisible characters" in response.content.decode()
+    assert not Round.objects.exists() and not Team.objects.exists()
+    assert Organization.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_an_old_title_with_a_line_break_still_makes_a_sendable_email(open_invitation):
+    from assessments.models import Round
+    from assessments.tasks import invitation_email
+
+    Round.objects.filter(pk=open_invitation.round_id).update(title="Q1\r\nBcc: x@evil.example")
+    open_invitation.refresh_from_db()
+
+    message = invitation_email(open_invitation, template="emails/invitation.txt").message()
+
+    assert message["Subject"] == "Acme: Q1 Bcc: x@evil.example"
+    assert message["Bcc"] is None
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/o/acme/",
+        "/o/acme/people/",
+        "/o/acme/rounds/{round}/",
+        "/o/acme/rounds/{round}/participation/",
+        "/o/acme/rounds/{round}/results.json",
+        "/o/acme/rounds/{round}/report/",
+        "/r/{token}/",
+        "/r/{token}/thanks/",
+    ],
+)
+def test_sensitive_pages_are_never_cached(client, alice, open_invitation, url):
+    """Dashboards, exports and the survey (with the respondent's saved answers) carried no
+    Cache-Control: a shared browser or proxy could keep them."""
+    client.force_login(alice)
+
+    response = client.get(
+        url.format(round=open_invitation.round.public_id, token=open_invitation.token)
+    )
+
+    assert "no-store" in response["Cache-Control"], response.status_code
+
+
+@pytest.mark.django_db
+def test_an_answer_save_is_never_cached(client, open_invitation):
+    response = client.post(
+        f"/r/{open_invitation.token}/answers/monitoring-drift/", {"monitoring-drift": "2"}
+    )
+
+    assert response.status_code == 200 and "no-store" in response["Cache-Control"]
