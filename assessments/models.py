@@ -224,6 +224,7 @@ class Invitation(models.Model):
     class Status(models.TextChoices):
         PENDING = "pending", "Not sent yet"
         SENT = "sent", "Sent"
+        FAILED = "failed", "Could not be sent"
         REVOKED = "revoked", "Revoked"
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -236,6 +237,8 @@ class Invitation(models.Model):
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # The last reminder: one person is reminded at most once a day, however often a lead clicks.
+    reminded_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["created_at"]

@@ -1,12 +1,25 @@
 """Reads that cross rows. Each takes the organization first, so tenant filtering lives here."""
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Case, Count, F, FloatField, OuterRef, Q, QuerySet, Subquery, When
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    FloatField,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    When,
+)
 from django.db.models.fields.json import KT
 from django.db.models.functions import Cast
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from organizations.models import Organization
 
@@ -83,9 +96,26 @@ class Participation:
     teams: list[ParticipationRow]
     total: ParticipationRow
     anonymous_links: int
+    failed: int  # invitations whose email could not be sent
+    reminders_due: int  # who "Send reminders" would email now
+    last_reminded: datetime | None
 
 
 SMALL_TEAMS = "Smaller teams together"
+REMINDER_INTERVAL = timedelta(hours=24)
+
+
+def reminders_due(*, round: Round) -> QuerySet[Invitation]:
+    """The invitations a reminder would go to now: by email, not submitted, and not reminded
+    in the last REMINDER_INTERVAL (one reminder a day, however often a lead clicks)."""
+    return (
+        round.invitations.filter(status=Invitation.Status.SENT)
+        .exclude(email="")
+        .filter(Q(response__isnull=True) | Q(response__submitted_at__isnull=True))
+        .filter(
+            Q(reminded_at__isnull=True) | Q(reminded_at__lte=timezone.now() - REMINDER_INTERVAL)
+        )
+    )
 
 
 def participation(*, round: Round) -> Participation:
@@ -104,6 +134,9 @@ def participation(*, round: Round) -> Participation:
             started=Count("response"),
             submitted=Count("response", filter=Q(response__submitted_at__isnull=False)),
             anonymous_links=Count("id", filter=Q(email="")),
+            failed=Count("id", filter=Q(status=Invitation.Status.FAILED)),
+            reminders_due=Count("id", filter=Q(pk__in=reminders_due(round=round).values("pk"))),
+            last_reminded=Max("reminded_at"),
         )
         .order_by(F("team__name").asc(nulls_last=True))
     )
@@ -132,8 +165,16 @@ def participation(*, round: Round) -> Participation:
                     sum(row.submitted for row in pooled),
                 )
             )
-    anonymous_links = sum(row["anonymous_links"] for row in rows)
-    return Participation(teams=teams, total=total, anonymous_links=anonymous_links)
+    return Participation(
+        teams=teams,
+        total=total,
+        anonymous_links=sum(row["anonymous_links"] for row in rows),
+        failed=sum(row["failed"] for row in rows),
+        reminders_due=sum(row["reminders_due"] for row in rows),
+        last_reminded=max(
+            (row["last_reminded"] for row in rows if row["last_reminded"]), default=None
+        ),
+    )
 
 
 def invitation_page(*, round: Round, page: str | None) -> Page:

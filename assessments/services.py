@@ -21,10 +21,12 @@ from kombu.exceptions import OperationalError as BrokerUnavailable
 from redis.exceptions import RedisError
 
 from organizations.models import Organization, Team, User
+from organizations.services import ensure_can_send_mail, ensure_daily_invitations_left
 
 from .aggregation import Disclosed, round_aggregate
 from .invitation_import import ImportProblem, parse_invitation_lines
 from .models import Answer, Invitation, Response, Round, RoundResult
+from .selectors import reminders_due
 from .survey import AnswerValue, SurveyLayout, SurveyQuestion
 
 logger = logging.getLogger(__name__)
@@ -93,9 +95,13 @@ def round_transition(
 
 
 @transaction.atomic
-def round_open(*, round: Round) -> Round:
+def round_open(*, round: Round, by: User) -> Round:
+    """Open the round; its invitations by email go out, so `by` must have confirmed their
+    address if there are any."""
     from .tasks import round_invitations_send_task
 
+    if round.invitations.filter(status=Invitation.Status.PENDING).exclude(email="").exists():
+        ensure_can_send_mail(by)
     round_transition(
         round,
         from_status=Round.Status.DRAFT,
@@ -148,12 +154,15 @@ def ensure_round_accepts_invitations(round: Round) -> None:
 
 
 @transaction.atomic
-def invitations_import(*, round: Round, text: str) -> list[Invitation]:
+def invitations_import(*, round: Round, text: str, by: User) -> list[Invitation]:
     """Invite every email of a pasted list, or nobody: any problem, reported per line, leaves
-    the round as it was. Emails go out from a task once the round is open."""
+    the round as it was. Emails go out from a task once the round is open, and only for
+    someone whose address is confirmed, within the organization's daily cap."""
     from .tasks import round_invitations_send_task
 
     ensure_round_accepts_invitations(round)
+    if round.status == Round.Status.OPEN:
+        ensure_can_send_mail(by)
     scope = round.teams.all() if round.teams.exists() else round.organization.teams.all()
     teams = {team.name: team for team in scope}
     rows, problems = parse_invitation_lines(text, team_names=set(teams))
@@ -171,6 +180,16 @@ def invitations_import(*, round: Round, text: str) -> list[Invitation]:
         raise InvitationImportError(sorted(problems, key=lambda problem: problem.line))
     if not rows:
         raise InvitationImportError([ImportProblem(1, "", "No email addresses found.")])
+    ensure_daily_invitations_left(
+        organization=round.organization,
+        adding=len(rows),
+        also_sent=Invitation.objects.filter(
+            round__organization=round.organization,
+            created_at__gte=timezone.now() - timedelta(days=1),
+        )
+        .exclude(email="")
+        .count(),
+    )
     invitations = Invitation.objects.bulk_create(
         [Invitation(round=round, email=row.email, team=teams.get(row.team_name)) for row in rows],
         batch_size=1000,
@@ -206,12 +225,34 @@ def round_recompute(*, round: Round) -> None:
     round_result_request(round_id=round.pk)
 
 
-def round_remind(*, round: Round) -> None:
+def round_remind(*, round: Round, by: User) -> int:
+    """Remind, by email, everyone invited who has not submitted and was not reminded in the
+    last REMINDER_INTERVAL; return how many that is. However often a lead clicks, one person
+    gets one reminder a day."""
     from .tasks import round_reminders_send_task
 
     if round.status != Round.Status.OPEN:
         raise ValidationError("Reminders go out only while the round is open.")
-    transaction.on_commit(lambda: round_reminders_send_task.delay(round.pk))
+    ensure_can_send_mail(by)
+    due = reminders_due(round=round).count()
+    if due:
+        transaction.on_commit(lambda: round_reminders_send_task.delay(round.pk))
+    return due
+
+
+def invitations_retry(*, round: Round, by: User) -> int:
+    """Send again the invitations whose email could not be sent; return how many."""
+    from .tasks import round_invitations_send_task
+
+    if round.status != Round.Status.OPEN:
+        raise ValidationError("Invitations go out only while the round is open.")
+    ensure_can_send_mail(by)
+    retried = round.invitations.filter(status=Invitation.Status.FAILED).update(
+        status=Invitation.Status.PENDING
+    )
+    if retried:
+        transaction.on_commit(lambda: round_invitations_send_task.delay(round.pk))
+    return retried
 
 
 @transaction.atomic

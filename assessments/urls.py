@@ -26,6 +26,7 @@ urlpatterns = [
     path(ROUND + "recompute/", views.round_recompute_view, name="round-recompute"),
     path(ROUND + "invitations/", views.invitations_add, name="invitations-add"),
     path(ROUND + "invitations/links/", views.invitation_links_add, name="invitation-links-add"),
+    path(ROUND + "invitations/retry/", views.invitations_retry_view, name="invitations-retry"),
     path(
         ROUND + "invitations/<uuid:invitation_id>/revoke/",
         views.invitation_revoke_view,

@@ -36,6 +36,7 @@ from .services import (
     invitation_revoke,
     invitations_create_anonymous,
     invitations_import,
+    invitations_retry,
     response_submit,
     round_close,
     round_create,
@@ -147,26 +148,50 @@ def round_action_refused(
     return redirect_to_participation(request, round)
 
 
-def round_state_action(service, message: str):
+def round_state_action(service, message, *, sends_mail: bool = False):
+    """A lead's button on a round. A service that sends mail is told who acts (`by`); a
+    `message` that is a callable words the service's result."""
+
     @organization_view(role=Membership.Role.LEAD)
     @require_POST
     def view(request: HttpRequest, round_id: UUID) -> HttpResponse:
         round = round_get(organization=request.organization, public_id=round_id)
         try:
-            service(round=round)
+            result = service(round=round, by=request.user) if sends_mail else service(round=round)
         except ValidationError as error:
             return round_action_refused(request, round, error)
-        return round_action_done(request, round, message)
+        return round_action_done(request, round, message(result) if callable(message) else message)
 
     return view
 
 
-round_open_view = round_state_action(round_open, "The round is open: invitations are on their way.")
+round_open_view = round_state_action(
+    round_open, "The round is open: invitations are on their way.", sends_mail=True
+)
 round_close_view = round_state_action(
     round_close, "The round is closed; results are being computed."
 )
 round_reopen_view = round_state_action(round_reopen, "The round is open again.")
-round_remind_view = round_state_action(round_remind, "Reminders are on their way.")
+round_remind_view = round_state_action(
+    round_remind,
+    lambda due: (
+        f"Reminders are on their way to {due} {pluralize_people(due)}."
+        if due
+        else "Everyone not done yet was reminded in the last 24 hours: nobody gets two a day."
+    ),
+    sends_mail=True,
+)
+invitations_retry_view = round_state_action(
+    invitations_retry,
+    lambda retried: f"Sending {retried} invitation{'s' if retried != 1 else ''} again.",
+    sends_mail=True,
+)
+
+
+def pluralize_people(count: int) -> str:
+    return "person" if count == 1 else "people"
+
+
 round_recompute_view = round_state_action(
     round_recompute, "The results are being computed again; the dashboard shows them shortly."
 )
@@ -180,7 +205,9 @@ def invitations_add(request: HttpRequest, round_id: UUID) -> HttpResponse:
     problems = []
     if form.is_valid():
         try:
-            invitations = invitations_import(round=round, text=form.cleaned_data["emails"])
+            invitations = invitations_import(
+                round=round, text=form.cleaned_data["emails"], by=request.user
+            )
         except InvitationImportError as error:
             problems = error.problems
             form.add_error("emails", f"Nothing was imported: {len(problems)} line(s) need fixing.")

@@ -170,6 +170,9 @@ EMAIL_PORT = int(os.environ.get("DJANGO_EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("DJANGO_EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("DJANGO_EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("DJANGO_EMAIL_USE_TLS")
+# Invitations by email an organization may send in 24 hours (round and organization invitations
+# together): enough for a large organization's round, too few to mail strangers in bulk.
+INVITATIONS_PER_DAY = int(os.environ.get("INVITATIONS_PER_DAY", "2000"))
 # Links in emails are absolute; the worker that sends them has no request to build them from.
 SITE_URL = os.environ.get("DJANGO_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 

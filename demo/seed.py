@@ -253,7 +253,9 @@ def demo_seed(*, respondents: int = 40, teams: int = 4, seed: int = 2026) -> Dem
     )
 
     lead_password = secrets.token_urlsafe(12)
-    lead, _ = User.objects.get_or_create(email=DEMO_LEAD_EMAIL, defaults={"first_name": "Lea"})
+    lead, _ = User.objects.get_or_create(
+        email=DEMO_LEAD_EMAIL, defaults={"first_name": "Lea", "email_confirmed_at": timezone.now()}
+    )
     lead.set_password(lead_password)
     lead.save(update_fields=["password"])
     Membership.objects.update_or_create(

@@ -1,5 +1,5 @@
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm, BaseUserCreationForm
+from django.contrib.auth.forms import AuthenticationForm, BaseUserCreationForm, SetPasswordMixin
 from django.core.validators import MaxLengthValidator
 
 from core.validators import no_control_characters
@@ -18,26 +18,32 @@ class LoginForm(AuthenticationForm):
         self.fields["password"].validators.append(MaxLengthValidator(4096))
 
 
-class SignupForm(BaseUserCreationForm):
+class SignupForm(SetPasswordMixin, forms.Form):
+    """A plain form, not a model form: a model form would say that an address already has an
+    account, and signing up must not tell anyone that (user_signup mails the owner instead)."""
+
+    first_name = forms.CharField(
+        label="Your name", max_length=150, required=False, validators=[no_control_characters]
+    )
+    email = forms.EmailField(label="Email address", max_length=254)
     organization_name = forms.CharField(
         label="Organization",
         max_length=200,
         validators=[no_control_characters],
         help_text="Your company or team; you can rename it.",
     )
+    password1, password2 = SetPasswordMixin.create_password_fields()
 
-    class Meta:
-        model = User
-        fields = ["first_name", "email"]
-        labels = {"first_name": "Your name"}
+    def clean(self):
+        self.validate_passwords()
+        return super().clean()
 
-    def clean_email(self) -> str:
-        email = self.cleaned_data["email"]
-        if User.objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError(
-                "An account with this email already exists. Log in instead."
-            )
-        return email
+    def _post_clean(self):
+        super()._post_clean()
+        # Django's password validators, judging the password against this person's details.
+        person = User(email=self.cleaned_data.get("email", ""))
+        person.first_name = self.cleaned_data.get("first_name", "")
+        self.validate_password_for_user(person)
 
 
 class JoinForm(BaseUserCreationForm):

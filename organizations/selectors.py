@@ -1,6 +1,8 @@
 from django.db.models import Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils.http import urlsafe_base64_decode
 
+from .confirmation import email_confirmation_tokens
 from .models import Membership, Organization, OrganizationInvitation, Team, User
 
 
@@ -40,3 +42,12 @@ def open_invitation_by_token(*, token: str) -> OrganizationInvitation:
         token=token,
         accepted_at__isnull=True,
     )
+
+
+def user_by_confirmation(*, uidb64: str, token: str) -> User | None:
+    """The account a confirmation link is for, or None for a forged, spent or expired one."""
+    try:
+        user = User.objects.get(pk=int(urlsafe_base64_decode(uidb64)))
+    except (ValueError, OverflowError, User.DoesNotExist):
+        return None
+    return user if email_confirmation_tokens.check_token(user, token) else None

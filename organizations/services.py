@@ -1,5 +1,9 @@
 """Writes about organizations, their people and teams."""
 
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -27,12 +31,46 @@ def organization_create(*, name: str, owner: User) -> Organization:
 
 
 @transaction.atomic
-def user_signup(
-    *, email: str, password: str, first_name: str, organization_name: str
-) -> tuple[User, Organization]:
-    """A new account and its first organization, owned by it."""
+def user_signup(*, email: str, password: str, first_name: str, organization_name: str) -> None:
+    """Start an account, the same way whether or not the address has one, so signing up never
+    tells anyone which addresses do: a new address gets its account, its first organization
+    (owned by it) and a link to confirm the address; an address with an account gets a note
+    saying so, which only its owner reads."""
+    from .tasks import account_exists_email_task, email_confirmation_send_task
+
+    existing = User.objects.filter(email__iexact=email).first()
+    if existing is not None:
+        make_password(password)  # the work a new account costs: the timing tells nothing either
+        transaction.on_commit(lambda: account_exists_email_task.delay(existing.pk))
+        return
     user = User.objects.create_user(email=email, password=password, first_name=first_name)
-    return user, organization_create(name=organization_name, owner=user)
+    organization_create(name=organization_name, owner=user)
+    transaction.on_commit(lambda: email_confirmation_send_task.delay(user.pk))
+
+
+def email_confirmation_request(*, user: User) -> None:
+    """Send the link that confirms `user`'s address (again)."""
+    from .tasks import email_confirmation_send_task
+
+    if not user.email_confirmed:
+        transaction.on_commit(lambda: email_confirmation_send_task.delay(user.pk))
+
+
+def email_confirm(*, user: User) -> User:
+    if not user.email_confirmed:
+        user.email_confirmed_at = timezone.now()
+        user.save(update_fields=["email_confirmed_at"])
+    return user
+
+
+def ensure_can_send_mail(user: User) -> None:
+    """Nothing sends email for someone whose address is not confirmed: otherwise anyone could
+    sign up with any address and use the app to mail thousands of strangers."""
+    if not user.email_confirmed:
+        raise ValidationError(
+            f"Confirm your email address first: follow the link we sent to {user.email}. "
+            "Until then nothing you do sends email."
+        )
 
 
 @transaction.atomic
@@ -42,6 +80,8 @@ def organization_invitation_create(
     """Invite someone by email; the email is sent by a task once the invitation is saved."""
     from .tasks import organization_invitation_send_task
 
+    ensure_can_send_mail(by)
+    ensure_daily_invitations_left(organization=organization, adding=1)
     if Membership.objects.filter(organization=organization, user__email__iexact=email).exists():
         raise ValidationError({"email": f"{email} is already a member of {organization.name}."})
     try:
@@ -82,9 +122,36 @@ def user_join(
 ) -> tuple[User, Membership]:
     """A new account for the invited email, member of the inviting organization."""
     user = User.objects.create_user(
-        email=invitation.email, password=password, first_name=first_name
+        email=invitation.email,
+        password=password,
+        first_name=first_name,
+        # The invitation reached this address: following its link confirms it.
+        email_confirmed_at=timezone.now(),
     )
     return user, organization_invitation_accept(invitation=invitation, user=user)
+
+
+def ensure_daily_invitations_left(
+    *, organization: Organization, adding: int, also_sent: int = 0
+) -> None:
+    """Refuse invitations by email past INVITATIONS_PER_DAY for the organization in 24 hours.
+    `also_sent` is what the calling app sent that this one cannot count (the rounds'
+    invitations, counted in assessments, which sits above this app)."""
+    since = timezone.now() - timedelta(days=1)
+    sent = (
+        also_sent
+        + OrganizationInvitation.objects.filter(
+            organization=organization, created_at__gte=since
+        ).count()
+    )
+    cap = settings.INVITATIONS_PER_DAY
+    if sent + adding > cap:
+        left = max(cap - sent, 0)
+        raise ValidationError(
+            f"{organization.name} can invite {left} more people by email today: at most {cap} "
+            "a day, so the app cannot be used to mail strangers in bulk. Invite the rest "
+            "tomorrow, or make anonymous links to hand out."
+        )
 
 
 def ensure_another_owner_remains(membership: Membership) -> None:

@@ -9,7 +9,8 @@ from django.urls import reverse
 
 from core.validators import one_line
 
-from .models import OrganizationInvitation
+from .confirmation import confirmation_path_args
+from .models import OrganizationInvitation, User
 
 logger = logging.getLogger(__name__)
 
@@ -38,4 +39,39 @@ def organization_invitation_send_task(invitation_id: int) -> None:
         "organization invitation sent organization=%s ms=%.0f",
         invitation.organization_id,
         (time.monotonic() - started) * 1000,
+    )
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def email_confirmation_send_task(user_id: int) -> None:
+    user = User.objects.filter(pk=user_id, email_confirmed_at__isnull=True).first()
+    if user is None:
+        return
+    path = reverse("organizations:email-confirm", args=confirmation_path_args(user))
+    send_mail(
+        subject="Confirm your email address for Readiness Radar",
+        message=render_to_string(
+            "emails/email_confirmation.txt", {"url": settings.SITE_URL + path}
+        ),
+        from_email=None,
+        recipient_list=[user.email],
+    )
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def account_exists_email_task(user_id: int) -> None:
+    """Someone signed up with an address that has an account: its owner hears of it, the person
+    who typed it learns nothing."""
+    user = User.objects.filter(pk=user_id).first()
+    if user is None:
+        return
+    context = {
+        "login_url": settings.SITE_URL + reverse("login"),
+        "reset_url": settings.SITE_URL + reverse("password_reset"),
+    }
+    send_mail(
+        subject="You already have a Readiness Radar account",
+        message=render_to_string("emails/account_exists.txt", context),
+        from_email=None,
+        recipient_list=[user.email],
     )

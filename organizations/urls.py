@@ -6,6 +6,12 @@ app_name = "organizations"
 
 urlpatterns = [
     path("accounts/signup/", views.signup, name="signup"),
+    path(
+        "accounts/confirm/<str:uidb64>/<str:token>/",
+        views.email_confirm_view,
+        name="email-confirm",
+    ),
+    path("accounts/confirm/", views.email_confirmation_send, name="email-confirmation-send"),
     path("organizations/new/", views.organization_new, name="organization-new"),
     path("join/<token:token>/", views.join, name="join"),
     path("o/<slug:organization_slug>/people/", views.people, name="people"),

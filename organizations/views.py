@@ -8,10 +8,10 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
-from core.ratelimits import token_misses_limited
+from core.ratelimits import posts_limited, token_misses_limited
 
 from .forms import (
     JoinForm,
@@ -29,8 +29,11 @@ from .selectors import (
     open_invitation_by_token,
     pending_invitation_list,
     team_get,
+    user_by_confirmation,
 )
 from .services import (
+    email_confirm,
+    email_confirmation_request,
     membership_change_role,
     membership_remove,
     membership_set_teams,
@@ -44,6 +47,10 @@ from .services import (
 )
 from .tenancy import organization_view
 
+# Strangers' posts that make the app send an email.
+signup_limited = posts_limited("signup", "10/h")
+confirmation_resend_limited = posts_limited("confirmation-resend", "5/h")
+
 
 def add_errors(form, error: ValidationError) -> None:
     if hasattr(error, "error_dict"):
@@ -53,21 +60,47 @@ def add_errors(form, error: ValidationError) -> None:
         form.add_error(None, error)
 
 
+@signup_limited
 @require_http_methods(["GET", "POST"])
 def signup(request: HttpRequest) -> HttpResponse:
+    """The same answer whether or not the address has an account (see user_signup): check
+    your email."""
     form = SignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        user, organization = user_signup(
+        user_signup(
             email=form.cleaned_data["email"],
             password=form.cleaned_data["password1"],
             first_name=form.cleaned_data["first_name"],
             organization_name=form.cleaned_data["organization_name"],
         )
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        messages.success(request, f"Welcome! {organization.name} is ready.")
-        return redirect("assessments:round-list", organization_slug=organization.slug)
+        context = {"email": form.cleaned_data["email"]}
+        return render(request, "organizations/signup_sent.html", context)
     status = HTTPStatus.UNPROCESSABLE_ENTITY if form.errors else 200
     return render(request, "organizations/signup.html", {"form": form}, status=status)
+
+
+@never_cache
+@require_GET
+def email_confirm_view(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
+    """The link of the confirmation email. It confirms the address and nothing else: the
+    person logs in as usual, so a link that leaked lets nobody in."""
+    user = user_by_confirmation(uidb64=uidb64, token=token)
+    if user is None:
+        context = {"expired": True}
+        return render(
+            request, "organizations/email_confirmed.html", context, status=HTTPStatus.NOT_FOUND
+        )
+    email_confirm(user=user)
+    return render(request, "organizations/email_confirmed.html", {"confirmed_email": user.email})
+
+
+@login_required
+@confirmation_resend_limited
+@require_POST
+def email_confirmation_send(request: HttpRequest) -> HttpResponse:
+    email_confirmation_request(user=request.user)
+    messages.success(request, f"We sent a new link to {request.user.email}.")
+    return redirect(request.POST.get("next") or "home")
 
 
 @login_required
@@ -95,9 +128,7 @@ def join(request: HttpRequest, token: str) -> HttpResponse:
         if not invitation.is_for(request.user):
             # The link stays valid for the person it was sent to.
             context = {"invitation": invitation, "someone_else": True}
-            return render(
-                request, "organizations/join.html", context, status=HTTPStatus.FORBIDDEN
-            )
+            return render(request, "organizations/join.html", context, status=HTTPStatus.FORBIDDEN)
         if request.method == "POST":
             organization_invitation_accept(invitation=invitation, user=request.user)
             return organization_home

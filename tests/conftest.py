@@ -6,6 +6,7 @@ from contextlib import contextmanager, suppress
 
 import pytest
 from django.conf import settings
+from django.utils import timezone
 
 from assessments.models import Invitation, Round, RoundResult
 from assessments.questionnaire_loader import questionnaire_load
@@ -45,7 +46,10 @@ def globex(db) -> Organization:
 
 
 def member(email: str, organization: Organization, role: Membership.Role) -> User:
-    user = User.objects.create_user(email=email, password="correct horse battery")
+    """One of the cast: a person with a confirmed address."""
+    user = User.objects.create_user(
+        email=email, password="correct horse battery", email_confirmed_at=timezone.now()
+    )
     Membership.objects.create(user=user, organization=organization, role=role)
     return user
 

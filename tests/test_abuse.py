@@ -4,8 +4,10 @@ settings, written as the attack."""
 import re
 
 import pytest
+from django.core import mail
 from django.core.cache import cache
 
+from organizations.models import Organization
 from tests.test_security import from_address
 
 
@@ -213,3 +215,180 @@ def test_an_answer_save_is_never_cached(client, open_invitation):
     )
 
     assert response.status_code == 200 and "no-store" in response["Cache-Control"]
+
+
+@pytest.mark.django_db
+def test_signing_up_never_says_whether_an_address_has_an_account(
+    client, alice, django_capture_on_commit_callbacks
+):
+    """Signup said "An account with this email already exists": anyone could test addresses."""
+    form = {
+        "first_name": "Eve",
+        "organization_name": "Probe",
+        "password1": "ordinary-lantern-42",
+        "password2": "ordinary-lantern-42",
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        taken = client.post("/accounts/signup/", form | {"email": "ALICE@acme.example"})
+        free = client.post("/accounts/signup/", form | {"email": "nobody@acme.example"})
+
+    assert taken.status_code == free.status_code == 200
+    assert main(taken).replace("ALICE@acme.example", "X") == main(free).replace(
+        "nobody@acme.example", "X"
+    )
+    to_alice, to_nobody = sorted(mail.outbox, key=lambda message: message.to[0])
+    assert to_alice.to == ["alice@acme.example"] and "already have an account" in to_alice.body
+    assert "confirm" in to_nobody.body
+    assert not Organization.objects.filter(name="Probe", memberships__user=alice).exists()
+
+
+@pytest.mark.django_db
+def test_signup_is_rate_limited_per_address(client):
+    statuses = [
+        client.post(
+            "/accounts/signup/", {"email": f"s{n}@x.example"}, **from_address("10.9.0.1")
+        ).status_code
+        for n in range(11)
+    ]
+
+    assert statuses == [422] * 10 + [429]
+
+
+@pytest.mark.django_db
+def test_nothing_mails_for_an_unconfirmed_account(client, acme, acme_round, questionnaire):
+    """Anyone could sign up with no confirmed address, paste 10,000 addresses and press send."""
+    from assessments.models import Invitation, Round
+    from organizations.models import Membership, User
+
+    stranger = User.objects.create_user(email="new@acme.example", password="x")
+    Membership.objects.create(user=stranger, organization=acme, role="owner")
+    client.force_login(stranger)
+    url = f"/o/acme/rounds/{acme_round.public_id}/"
+
+    htmx = {"HX-Request": "true"}
+    draft_import = client.post(url + "invitations/", {"emails": "a@x.example"}, headers=htmx)
+    opened = client.post(url + "open/", headers=htmx)
+    still_draft = Round.objects.get(pk=acme_round.pk).status == Round.Status.DRAFT
+    Round.objects.filter(pk=acme_round.pk).update(status=Round.Status.OPEN)
+    more = client.post(url + "invitations/", {"emails": "b@x.example"}, headers=htmx)
+    reminded = client.post(url + "remind/", headers=htmx)
+
+    invited = client.post("/o/acme/people/invite/", {"email": "c@x.example", "role": "lead"})
+
+    assert draft_import.status_code == 200  # saved, not sent: a draft sends nothing
+    assert opened.status_code == 409 and still_draft
+    assert "Confirm your email address first" in opened.content.decode()
+    assert more.status_code == reminded.status_code == 409
+    assert invited.status_code == 422
+    assert "Confirm your email address first" in invited.content.decode()
+    assert len(mail.outbox) == 0
+    assert list(Invitation.objects.values_list("email", flat=True)) == ["a@x.example"]
+
+
+@pytest.mark.django_db
+def test_an_organization_invites_at_most_the_daily_cap_by_email(
+    client, lena, alice, acme_round, settings
+):
+    from assessments.models import Invitation
+
+    settings.INVITATIONS_PER_DAY = 5
+    client.force_login(lena)
+    url = f"/o/acme/rounds/{acme_round.public_id}/invitations/"
+
+    first = client.post(url, {"emails": "\n".join(f"p{n}@x.example" for n in range(4))})
+    over = client.post(
+        url, {"emails": "q1@x.example\nq2@x.example"}, headers={"HX-Request": "true"}
+    )
+    client.force_login(alice)
+    last = client.post("/o/acme/people/invite/", {"email": "c@x.example", "role": "lead"})
+
+    assert first.status_code == 302 and Invitation.objects.count() == 4
+    assert over.status_code == 409 and Invitation.objects.count() == 4
+    assert "Acme can invite 1 more people by email today: at most 5 a day" in over.content.decode()
+    assert last.status_code == 302  # the one left today
+
+
+@pytest.fixture
+def reminded_round(acme_round):
+    from assessments.models import Invitation, Round
+
+    Round.objects.filter(pk=acme_round.pk).update(status=Round.Status.OPEN)
+    for name in ("ana", "bo"):
+        Invitation.objects.create(round=acme_round, email=f"{name}@x.example", status="sent")
+    return acme_round
+
+
+@pytest.mark.django_db
+def test_one_person_gets_at_most_one_reminder_a_day(
+    client, lena, reminded_round, django_capture_on_commit_callbacks
+):
+    """5 clicks on "Send reminders" sent 10 mails to 2 people."""
+    client.force_login(lena)
+    url = f"/o/acme/rounds/{reminded_round.public_id}/"
+    before = client.get(url + "participation/").content.decode()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        for _ in range(5):
+            client.post(url + "remind/")
+    after = client.get(url + "participation/").content.decode()
+
+    assert sorted(message.to[0] for message in mail.outbox) == ["ana@x.example", "bo@x.example"]
+    assert "emails the 2 people invited by email who have not submitted" in before
+    assert "emails the 0 people" in after and "Last reminder:" in after
+    assert "nobody gets two a day" in client.post(url + "remind/", follow=True).content.decode()
+
+
+@pytest.mark.django_db
+def test_an_email_that_fails_for_good_marks_its_invitation_and_can_be_sent_again(
+    client, lena, reminded_round, monkeypatch, django_capture_on_commit_callbacks
+):
+    """A line break in a title raised BadHeaderError: the invitations stayed 'pending' and
+    never went, while the lead read "invitations are on their way"."""
+    from django.core.mail import EmailMessage
+
+    from assessments.models import Invitation
+
+    Invitation.objects.update(status="pending")
+    original_send = EmailMessage.send
+
+    def refuse_bo(message, fail_silently=False):
+        if message.to == ["bo@x.example"]:
+            raise ValueError("Header values can't contain newlines")
+        return original_send(message, fail_silently)
+
+    monkeypatch.setattr(EmailMessage, "send", refuse_bo)
+    from assessments.tasks import round_invitations_send_task
+
+    round_invitations_send_task.delay(reminded_round.pk)
+    client.force_login(lena)
+    url = f"/o/acme/rounds/{reminded_round.public_id}/"
+    page = client.get(url + "participation/").content.decode()
+    monkeypatch.setattr(EmailMessage, "send", original_send)
+    with django_capture_on_commit_callbacks(execute=True):
+        retried = client.post(url + "invitations/retry/")
+
+    assert "1 invitation could not be sent" in page and "Try sending again" in page
+    assert "Could not be sent" in page  # on bo's row
+    assert retried.status_code == 302
+    assert [m.to[0] for m in mail.outbox] == ["ana@x.example", "bo@x.example"]
+    assert set(Invitation.objects.values_list("status", flat=True)) == {"sent"}
+
+
+@pytest.mark.django_db
+def test_after_the_last_retry_the_invitations_left_are_marked_failed(reminded_round, monkeypatch):
+    from django.core.mail import EmailMessage
+
+    from assessments.models import Invitation
+    from assessments.tasks import round_invitations_send_task
+
+    Invitation.objects.update(status="pending")
+
+    def unreachable(message, fail_silently=False):
+        raise ConnectionRefusedError("mail server down")
+
+    monkeypatch.setattr(EmailMessage, "send", unreachable)
+    monkeypatch.setattr(round_invitations_send_task, "max_retries", 0)
+
+    round_invitations_send_task.delay(reminded_round.pk)
+
+    assert set(Invitation.objects.values_list("status", flat=True)) == {"failed"}

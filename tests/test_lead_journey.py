@@ -15,17 +15,21 @@ PASSWORD = "ordinary-lantern-42"
 def test_owner_and_lead_set_up_invite_open_and_close_a_round(
     client, questionnaire, django_capture_on_commit_callbacks
 ):
-    # The owner signs up, makes two teams and invites a lead.
-    client.post(
-        "/accounts/signup/",
-        {
-            "first_name": "Olga",
-            "email": "olga@orbit.example",
-            "organization_name": "Orbit Labs",
-            "password1": PASSWORD,
-            "password2": PASSWORD,
-        },
-    )
+    # The owner signs up, confirms her address, logs in, makes two teams and invites a lead.
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            "/accounts/signup/",
+            {
+                "first_name": "Olga",
+                "email": "olga@orbit.example",
+                "organization_name": "Orbit Labs",
+                "password1": PASSWORD,
+                "password2": PASSWORD,
+            },
+        )
+    confirm_link = re.search(r"https?://\S+(/accounts/confirm/\S+/)", mail.outbox[-1].body)
+    assert client.get(confirm_link.group(1)).status_code == 200
+    client.post("/accounts/login/", {"username": "olga@orbit.example", "password": PASSWORD})
     for name in ("Search", "Platform"):
         assert client.post("/o/orbit-labs/teams/new/", {"name": name}).status_code == 302
     with django_capture_on_commit_callbacks(execute=True):

@@ -105,7 +105,7 @@ def test_invitations_are_emailed_when_the_round_opens_and_at_once_after(
     post_emails(client, acme_round, "ana@acme.example\nbo@acme.example")
 
     with django_capture_on_commit_callbacks(execute=True):
-        round_open(round=acme_round)
+        round_open(round=acme_round, by=lena)
     assert sorted(message.to[0] for message in mail.outbox) == [
         "ana@acme.example",
         "bo@acme.example",
@@ -151,7 +151,7 @@ def test_a_bad_number_of_links_is_refused(client, lena, acme_round, count):
 def test_reminders_go_only_to_those_who_have_not_submitted(
     client, lena, acme_round, django_capture_on_commit_callbacks
 ):
-    round_open(round=acme_round)
+    round_open(round=acme_round, by=lena)
     done, started, _waiting = (
         Invitation.objects.create(round=acme_round, email=f"{name}@acme.example", status="sent")
         for name in ("done", "started", "waiting")

@@ -231,7 +231,9 @@ def test_a_transition_from_the_wrong_state_is_refused(client, lena, acme_round, 
 
 
 @pytest.mark.django_db
-def test_rounds_close_at_their_close_date(acme, questionnaire, django_capture_on_commit_callbacks):
+def test_rounds_close_at_their_close_date(
+    acme, lena, questionnaire, django_capture_on_commit_callbacks
+):
     now = timezone.now()
     due = Round.objects.create(
         organization=acme, questionnaire=questionnaire, title="Due", closes_at=now
@@ -243,7 +245,7 @@ def test_rounds_close_at_their_close_date(acme, questionnaire, django_capture_on
         closes_at=now + timedelta(days=1),
     )
     for round in (due, later):
-        round_open(round=round)
+        round_open(round=round, by=lena)
 
     with django_capture_on_commit_callbacks(execute=True):
         closed = rounds_close_due(now=now + timedelta(seconds=1))
@@ -259,7 +261,7 @@ def test_rounds_close_at_their_close_date(acme, questionnaire, django_capture_on
 def test_reopening_a_round_past_its_close_date_clears_the_date(client, lena, acme_round):
     acme_round.closes_at = timezone.now() - timedelta(hours=1)
     acme_round.save()
-    round_open(round=acme_round)
+    round_open(round=acme_round, by=lena)
     round_close(round=acme_round)
     client.force_login(lena)
 

@@ -35,6 +35,15 @@ def test_lead_signs_up_creates_a_round_invites_and_opens_it(
     page.get_by_label("Password:", exact=True).fill("ordinary-lantern-42")
     page.get_by_label("Password confirmation").fill("ordinary-lantern-42")
     page.get_by_role("button", name="Create account").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Check your email")
+    (confirmation,) = mailoutbox
+    page.goto(re.search(r"https?://\S+(/accounts/confirm/\S+/)", confirmation.body).group(1))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Address confirmed")
+    mailoutbox.clear()
+    page.get_by_role("link", name="Log in").click()
+    page.get_by_label("Email address:").fill("orla@orbit.example")
+    page.get_by_label("Password:").fill("ordinary-lantern-42")
+    page.get_by_role("button", name="Log in").click()
     expect(page).to_have_url(re.compile(r"/o/orbit-labs/$"))
 
     page.get_by_role("link", name="New round").click()
