@@ -17,6 +17,10 @@ class LoginForm(AuthenticationForm):
         username.validators.append(MaxLengthValidator(username.max_length))
         self.fields["password"].validators.append(MaxLengthValidator(4096))
 
+    def clean_username(self) -> str:
+        # The lookup ignores case already (User.objects.get_by_natural_key); spaces too, now.
+        return self.cleaned_data["username"].strip()
+
 
 class SignupForm(SetPasswordMixin, forms.Form):
     """A plain form, not a model form: a model form would say that an address already has an
