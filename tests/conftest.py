@@ -338,6 +338,15 @@ def forget_process_caches():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def rate_limit_windows_that_hold_still(monkeypatch):
+    """django-ratelimit counts in fixed windows of the clock (a minute for "20/m"): a test
+    whose requests straddled a window's end saw its count restart. One window per test."""
+    monkeypatch.setattr(
+        "django_ratelimit.core._get_window", lambda value, period: 1_000_000_000 + period
+    )
+
+
 @pytest.fixture
 def acme_ids(acme, acme_round, bob) -> dict[str, str]:
     """A real object of Acme for every kind of id a URL can name."""
