@@ -34,6 +34,7 @@ from django.db.models.functions import Coalesce
 
 from . import scoring
 from .models import Answer, Dimension, Invitation, Question, Response, Round, RoundResult
+from .selectors import counted_invitations
 
 ROLE_QUESTION = "context-role"
 COMMENT_QUESTION = "context-obstacle"
@@ -93,26 +94,31 @@ def distribution_tables(rows, questions: dict[int, QuestionInfo], group_key: str
     return tables
 
 
-def principle_levels(table, questions: dict[int, QuestionInfo], principles: list[str]):
+def principle_levels(
+    table, questions: dict[int, QuestionInfo], principles: list[str], threshold: int
+):
     by_principle = defaultdict(list)
     for question_id, (distribution, dont_know) in table.items():
         question = questions[question_id]
         if question.dimension_kind == Dimension.Kind.PRINCIPLE:
             by_principle[question.dimension_key].append((distribution, dont_know, question.weight))
-    return {key: scoring.principle_score(key, by_principle.get(key, [])) for key in principles}
+    return {
+        key: scoring.principle_score(key, by_principle.get(key, []), min_answerers=threshold)
+        for key in principles
+    }
 
 
 def breakdown(
-    tables, response_counts: dict, names: dict, hidden: set, questions, principles
+    tables, response_counts: dict, names: dict, hidden: set, questions, principles, threshold
 ) -> list[dict]:
     """One cell per group: its principle levels and response count, or only its name when
     hidden (which hides its count too)."""
     cells = []
     for group, n in sorted(response_counts.items(), key=lambda item: names[item[0]]):
-        if group in hidden:
+        if group in hidden or n < threshold:  # a group nobody in answered is hidden alike
             cells.append({"name": names[group], "suppressed": True})
             continue
-        levels = principle_levels(tables.get(group, {}), questions, principles)
+        levels = principle_levels(tables.get(group, {}), questions, principles, threshold)
         cells.append(
             {
                 "name": names[group],
@@ -164,24 +170,20 @@ def respondent_states(
     }
 
 
-TEAM_OF_STATE, ROLE_OF_STATE = 2, 3  # positions in a respondent's state
+def atom_of(state: list | None) -> tuple | None:
+    """A respondent's (team, role), from their state; None when they were not counted."""
+    return None if state is None else (state[2], state[3])
 
 
 @dataclass(frozen=True)
 class Disclosed:
-    """What an earlier visible version published, and about whom."""
+    """Whom an earlier visible version counted, and with what answers."""
 
     states: dict[str, list]
-    teams: set
-    roles: set
 
     @classmethod
     def of(cls, disclosure: dict) -> "Disclosed":
-        return cls(
-            disclosure.get("states", {}),
-            set(disclosure.get("teams", [])),
-            set(disclosure.get("roles", [])),
-        )
+        return cls(disclosure.get("states", {}))
 
 
 def changed_since(states: dict[str, list], earlier: Disclosed) -> list[str]:
@@ -193,32 +195,12 @@ def changed_since(states: dict[str, list], earlier: Disclosed) -> list[str]:
     ]
 
 
-def cells_changed_too_little(
-    states: dict[str, list], earlier: Iterable[Disclosed], threshold: int
-) -> tuple[set, set]:
-    """Team and role cells published by an earlier visible version whose respondents changed
-    by 1 to threshold - 1 since: shown again, the two versions' difference would be them."""
-    teams, roles = set(), set()
-    for disclosed in earlier:
-        changed = changed_since(states, disclosed)
-        for position, published, hidden in (
-            (2, disclosed.teams, teams),
-            (3, disclosed.roles, roles),
-        ):
-            for cell in published:
-                n = sum(
-                    1
-                    for response in changed
-                    if cell
-                    in {
-                        state[position]
-                        for state in (states.get(response), disclosed.states.get(response))
-                        if state
-                    }
-                )
-                if 0 < n < threshold:
-                    hidden.add(cell)
-    return teams, roles
+def moves_since(states: dict[str, list], earlier: Disclosed) -> list[tuple]:
+    """For each respondent changed since `earlier`: their (team, role) then and now."""
+    return [
+        (atom_of(earlier.states.get(response)), atom_of(states.get(response)))
+        for response in changed_since(states, earlier)
+    ]
 
 
 def previous_result(round: Round) -> RoundResult | None:
@@ -246,7 +228,7 @@ class Aggregate:
     data: dict
     responses: int  # submitted responses counted
     answers_until: datetime | None  # the newest answer it saw
-    disclosure: dict  # whom it counted and which cells it published: compared by the next
+    disclosure: dict  # whom it counted, with what answers: compared by the next version
     changes_since_visible: int | None  # respondents changed since the newest visible version
 
 
@@ -266,8 +248,8 @@ def response_atoms(round: Round, role_question_id: int | None) -> dict[tuple, in
 def round_aggregate(round: Round, *, earlier: Iterable[Disclosed] = ()) -> Aggregate:
     """The round's result: its data, the submitted responses it counts, the newest answer time
     it saw, and what it discloses. Below the round's threshold the data holds counts only.
-    `earlier` are the visible versions so far: a cell they published is hidden now if its
-    respondents changed by fewer than the threshold since."""
+    `earlier` are the visible versions so far: cells are hidden so that no block of this
+    version changed by 1 to threshold - 1 respondents since any of them."""
     earlier = list(earlier)
     threshold = round.score_threshold
     questions = questions_of(round)
@@ -279,7 +261,11 @@ def round_aggregate(round: Round, *, earlier: Iterable[Disclosed] = ()) -> Aggre
     principles = [d.key for d in dimensions if d.kind == Dimension.Kind.PRINCIPLE]
     answers = submitted_answers(round)
 
-    invited = Invitation.objects.filter(round=round).exclude(status="revoked").count()
+    invitations = Invitation.objects.filter(round=round).filter(counted_invitations(round))
+    counts = invitations.aggregate(
+        invited=Count("id"), without_team=Count("id", filter=Q(team__isnull=True))
+    )
+    invited = counts["invited"]
     role_question = by_key.get(ROLE_QUESTION)
     role_question_id = role_question.id if role_question else None
     atoms = response_atoms(round, role_question_id)
@@ -301,7 +287,7 @@ def round_aggregate(round: Round, *, earlier: Iterable[Disclosed] = ()) -> Aggre
             "invited": invited,
             "score_threshold": threshold,
         }
-        disclosure = {"states": states, "teams": [], "roles": []}
+        disclosure = {"states": states}
         return Aggregate(data, responses, answers_until, disclosure, changes)
 
     # One GROUP BY for the whole round (which also finds the newest answer it saw), one per
@@ -322,15 +308,21 @@ def round_aggregate(round: Round, *, earlier: Iterable[Disclosed] = ()) -> Aggre
         .annotate(n=Count("id"))
     )
     team_tables = distribution_tables(team_rows, questions, "response__team_id")
-    team_counts: dict = defaultdict(int)
-    role_counts: dict = defaultdict(int)
+    # Every team and role that could have answered is listed, answered or not: a hidden row that
+    # appeared only once somebody answered would say that they had.
+    scope = round.teams.all() if round.teams.exists() else round.organization.teams.all()
+    team_counts: dict = defaultdict(int, dict.fromkeys(scope.values_list("pk", flat=True), 0))
+    if counts["without_team"]:
+        team_counts.setdefault(None, 0)
+    role_counts: dict = defaultdict(
+        int, dict.fromkeys(role_question.labels if role_question else [], 0)
+    )
     for (team, role), n in atoms.items():
         team_counts[team] += n
         role_counts[role] += n
     team_names = dict(round.organization.teams.values_list("pk", "name")) | {None: NO_TEAM}
-    changed_teams, changed_roles = cells_changed_too_little(states, earlier, threshold)
     hidden_teams, hidden_roles = scoring.hidden_breakdown_cells(
-        atoms, threshold, hide_teams=changed_teams, hide_roles=changed_roles
+        atoms, threshold, changes=[moves_since(states, e) for e in earlier]
     )
 
     role_tables, role_names = {}, {}
@@ -359,14 +351,19 @@ def round_aggregate(round: Round, *, earlier: Iterable[Disclosed] = ()) -> Aggre
             "distribution": {str(v): distribution.get(v, 0) for v in sorted(question.labels)},
         }
         if question.kind in (Question.Kind.SCALE, Question.Kind.YES_NO):
-            stats = scoring.spread(distribution, dont_know)
+            stats = scoring.thinned(scoring.spread(distribution, dont_know), threshold)
             entry |= stats.as_dict()
             question_means[question.key] = stats.mean
+            if stats.mean is None and stats.count:
+                entry |= {"distribution": {}, "withheld": True}
         elif question.kind != Question.Kind.FREE_TEXT:
             entry["dont_know"] = dont_know
+        if question.key == ROLE_QUESTION:
+            # How many hold each role is the size of each role cell, hidden ones included.
+            entry |= {"distribution": {}, "withheld": True}
         question_data[question.key] = entry
 
-    levels = principle_levels(overall, questions, principles)
+    levels = principle_levels(overall, questions, principles, threshold)
     principle_rows = [{**levels[key].as_dict(), "name": names[key]} for key in principles]
     readiness = scoring.readiness(levels.values())
 
@@ -376,7 +373,7 @@ def round_aggregate(round: Round, *, earlier: Iterable[Disclosed] = ()) -> Aggre
         if q.dimension_kind == Dimension.Kind.FIT
     )
     challenge_spreads = {
-        q.dimension_key: scoring.spread(*overall.get(q.id, ({}, 0)))
+        q.dimension_key: scoring.thinned(scoring.spread(*overall.get(q.id, ({}, 0))), threshold)
         for q in questions.values()
         if q.dimension_kind == Dimension.Kind.CHALLENGE
     }
@@ -464,10 +461,10 @@ def round_aggregate(round: Round, *, earlier: Iterable[Disclosed] = ()) -> Aggre
         "disagreements": disagreements,
         "breakdowns": {
             "team": breakdown(
-                team_tables, team_counts, team_names, hidden_teams, questions, principles
+                team_tables, team_counts, team_names, hidden_teams, questions, principles, threshold
             ),
             "role": breakdown(
-                role_tables, role_counts, role_names, hidden_roles, questions, principles
+                role_tables, role_counts, role_names, hidden_roles, questions, principles, threshold
             )
             if role_question
             else [],
@@ -498,13 +495,7 @@ def round_aggregate(round: Round, *, earlier: Iterable[Disclosed] = ()) -> Aggre
             "weak_level": scoring.WEAK_LEVEL,
         },
     }
-    disclosure = {
-        "states": states,
-        "teams": [team for team in team_counts if team not in hidden_teams],
-        "roles": [role for role in role_counts if role not in hidden_roles]
-        if role_question
-        else [],
-    }
+    disclosure = {"states": states}
     return Aggregate(data, responses, answers_until, disclosure, changes)
 
 

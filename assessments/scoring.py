@@ -49,7 +49,7 @@ class Spread:
 
     @property
     def range(self) -> int | None:
-        return None if self.count == 0 else self.maximum - self.minimum
+        return None if self.minimum is None else self.maximum - self.minimum
 
     @property
     def dont_know_share(self) -> float:
@@ -58,7 +58,7 @@ class Spread:
 
     @property
     def disagreement(self) -> bool:
-        if self.count < 2:
+        if self.count < 2 or self.stdev is None:
             return False
         return self.range >= DISAGREEMENT_MIN_RANGE or self.stdev >= DISAGREEMENT_MIN_STDEV
 
@@ -98,6 +98,15 @@ def spread(distribution: Mapping[int, int], dont_know: int = 0) -> Spread:
     )
 
 
+def thinned(figures: Spread, min_count: int) -> Spread:
+    """`figures` with only its counts when fewer than `min_count` people gave a value (the others
+    said "don't know"): a mean of one or two answers is those people's answers. (Ours: the
+    anonymity threshold applies to the answers behind a figure, not only to the group.)"""
+    if figures.count >= min_count:
+        return figures
+    return Spread(figures.count, figures.dont_know, None, None, None, None, None)
+
+
 def median(counts: Mapping[int, int]) -> float:
     """The median of a value -> count table (the mean of the two middle values when even)."""
     total = sum(counts.values())
@@ -135,7 +144,8 @@ class PrincipleScore:
 
     @property
     def disagreement(self) -> bool:
-        return self.spread.count >= 2 and self.spread.stdev >= DISAGREEMENT_MIN_STDEV
+        stdev = self.spread.stdev
+        return self.spread.count >= 2 and stdev is not None and stdev >= DISAGREEMENT_MIN_STDEV
 
     def as_dict(self) -> dict:
         return {
@@ -148,14 +158,20 @@ class PrincipleScore:
 
 
 def principle_score(
-    key: str, questions: Iterable[tuple[Mapping[int, int], int, float]]
+    key: str, questions: Iterable[tuple[Mapping[int, int], int, float]], min_answerers: int = 0
 ) -> PrincipleScore:
-    """`questions`: (value -> count, don't-know count, weight) for each of its questions."""
+    """`questions`: (value -> count, don't-know count, weight) for each of its questions. With
+    fewer than `min_answerers` people giving a value to any one of its questions, the principle
+    is not rated: its level would be those few people's answers (see `thinned`)."""
     questions = list(questions)
     weighted_sum = sum(w * sum(v * n for v, n in dist.items()) for dist, _, w in questions)
     weighted_count = sum(w * sum(dist.values()) for dist, _, w in questions)
     level = weighted_sum / weighted_count if weighted_count else None
     overall = spread(merged(dist for dist, _, _ in questions), sum(dk for _, dk, _ in questions))
+    answerers = max((sum(dist.values()) for dist, _, _ in questions), default=0)
+    if answerers < min_answerers:
+        counts_only = Spread(overall.count, overall.dont_know, None, None, None, None, None)
+        return PrincipleScore(key=key, level=None, spread=counts_only)
     return PrincipleScore(key=key, level=level, spread=overall)
 
 
@@ -349,36 +365,57 @@ class _Pooled:
 POOLED = _Pooled()
 
 
+Atom = tuple[Hashable, Hashable]  # (team, role)
+
+
 def hidden_breakdown_cells(
-    atoms: Mapping[tuple[Hashable, Hashable], int],
+    atoms: Mapping[Atom, int],
     threshold: int,
     *,
-    hide_teams: Iterable[Hashable] = (),
-    hide_roles: Iterable[Hashable] = (),
+    changes: Iterable[Iterable[tuple[Atom | None, Atom | None]]] = (),
 ) -> tuple[set, set]:
     """The team cells and the role cells to hide when both breakdowns and the whole round are
-    published, so that no sum or difference of published cells, within a breakdown or across
-    both, singles out a group of 1 to threshold - 1 respondents.
+    published, so that no sum or difference of published cells, within a breakdown, across
+    both, or between this version and an earlier visible one, singles out a group of 1 to
+    threshold - 1 respondents.
 
     `atoms` counts respondents per (team, role). Pool each breakdown's hidden cells into one;
     a block is then (a shown team or the pooled teams) x (a shown role or the pooled roles).
     Every published cell, the whole round included, is a union of blocks, so any +1/-1
     combination of published cells that makes a group at all makes a union of blocks. Cells are
     hidden until every block holds 0 or at least `threshold` respondents: then every such group
-    does too. Roles give way before teams, whose figures feed the team gaps and the team
-    roadmaps. (Ours, after the cell-suppression rules of statistical agencies.)"""
+    does too. `changes` lists, for each earlier visible version, the (atom then, atom now) of
+    every respondent whose answers changed since (None where not counted): every block must
+    also hold 0 or at least `threshold` of them, or a block's difference between the two
+    versions would be those few people's changes. Roles give way before teams, whose figures
+    feed the team gaps and the team roadmaps. (Ours, after the cell-suppression rules of
+    statistical agencies.)"""
+    changes = [list(version) for version in changes]
     team_sizes: dict = defaultdict(int)
     role_sizes: dict = defaultdict(int)
     for (team, role), n in atoms.items():
         team_sizes[team] += n
         role_sizes[role] += n
-    hidden_teams = {team for team, n in team_sizes.items() if n < threshold} | set(hide_teams)
-    hidden_roles = {role for role, n in role_sizes.items() if n < threshold} | set(hide_roles)
+    present = {atom for atom, n in atoms.items() if n} | {
+        atom for version in changes for pair in version for atom in pair if atom is not None
+    }
+    hidden_teams = {team for team, n in team_sizes.items() if n < threshold}
+    hidden_roles = {role for role, n in role_sizes.items() if n < threshold}
+
+    def block(atom: Atom) -> tuple:
+        return _part(atom[0], hidden_teams), _part(atom[1], hidden_roles)
+
     while True:
-        blocks: dict = defaultdict(int)
-        for (team, role), n in atoms.items():
-            blocks[_part(team, hidden_teams), _part(role, hidden_roles)] += n
-        small = {block for block, n in blocks.items() if 0 < n < threshold}
+        sizes: dict = defaultdict(int)
+        for atom, n in atoms.items():
+            sizes[block(atom)] += n
+        small = {each for each, n in sizes.items() if 0 < n < threshold}
+        for version in changes:
+            touched: dict = defaultdict(int)
+            for pair in version:
+                for each in {block(atom) for atom in pair if atom is not None}:
+                    touched[each] += 1
+            small |= {each for each, n in touched.items() if 0 < n < threshold}
         if not small:
             return hidden_teams & set(team_sizes), hidden_roles & set(role_sizes)
         # Hiding a cell merges its blocks into the pooled ones: a small block's own shown cell,
@@ -390,16 +427,16 @@ def hidden_breakdown_cells(
             else:
                 roles |= {
                     role
-                    for (team, role), n in atoms.items()
-                    if n and role not in hidden_roles and _part(team, hidden_teams) == team_part
+                    for team, role in present
+                    if role not in hidden_roles and _part(team, hidden_teams) == team_part
                 }
             if team_part != POOLED:
                 teams.add(team_part)
             else:
                 teams |= {
                     team
-                    for (team, role), n in atoms.items()
-                    if n and team not in hidden_teams and _part(role, hidden_roles) == role_part
+                    for team, role in present
+                    if team not in hidden_teams and _part(role, hidden_roles) == role_part
                 }
         if roles:
             hidden_roles.add(min(roles, key=lambda role: (role_sizes[role], str(role))))

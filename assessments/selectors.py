@@ -26,7 +26,16 @@ from organizations.models import Organization
 from .models import Invitation, Round, RoundResult
 from .scoring import suppressed_cells
 
-LIVE = ~Q(invitations__status=Invitation.Status.REVOKED)
+# counted_invitations for many rounds at once, from the round.
+LIVE = ~Q(invitations__status=Invitation.Status.REVOKED) | Q(anonymous=True)
+
+
+def counted_invitations(round: Round) -> Q:
+    """The invitations participation counts. In an anonymous round a revoked one still counts:
+    otherwise revoking one and watching "submitted" would say whether that person answered."""
+    return Q() if round.anonymous else ~Q(status=Invitation.Status.REVOKED)
+
+
 PEOPLE_PER_PAGE = 50
 
 
@@ -127,7 +136,7 @@ def participation(*, round: Round) -> Participation:
     pooled, with more shown teams pooled too while the pool is below the threshold, so no
     difference of two rows is a small group either."""
     rows = (
-        round.invitations.exclude(status=Invitation.Status.REVOKED)
+        round.invitations.filter(counted_invitations(round))
         .values("team__name")
         .annotate(
             invited=Count("id"),

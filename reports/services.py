@@ -219,6 +219,7 @@ def appendix(layout, questions: dict) -> list[dict]:
                 {
                     "text": question.text,
                     "is_text": question.is_text,
+                    "withheld": stats.get("withheld", False),
                     "options": options,
                     "disagreement": stats.get("disagreement", False),
                 }

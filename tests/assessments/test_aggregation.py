@@ -176,11 +176,14 @@ def test_small_groups_are_suppressed_with_their_complement(five):
     engineering, 1 platform: the two small ones hold 2 together, so data science goes too."""
     data = round_result_compute(round=five).data
 
+    # Every group that could have answered is listed, answered or not: "No team" has one
+    # invitation and no answer, and its row looks like the others.
     assert data["breakdowns"]["team"] == [
+        {"name": "No team", "suppressed": True},
         {"name": "Platform", "suppressed": True},
         {"name": "Search", "suppressed": True},
     ]
-    assert [cell["suppressed"] for cell in data["breakdowns"]["role"]] == [True, True, True]
+    assert [cell["suppressed"] for cell in data["breakdowns"]["role"]] == [True] * 5
     assert "responses" not in str(data["breakdowns"])
 
 

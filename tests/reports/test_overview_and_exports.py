@@ -14,7 +14,7 @@ def two_rounds(acme, acme_round, questionnaire):
     answered_round(acme_round, [{"monitoring-drift": 1, "goals-kpis": [0, 2]}] * 5)
     closed_and_computed(acme_round)
     later = Round.objects.create(organization=acme, questionnaire=questionnaire, title="Autumn")
-    answered_round(later, [{"monitoring-drift": 3}] * 4 + [{"monitoring-drift": "dk"}])
+    answered_round(later, [{"monitoring-drift": 3}] * 5 + [{"monitoring-drift": "dk"}])
     closed_and_computed(later)
     return acme_round, later
 
@@ -26,7 +26,7 @@ def test_the_overview_shows_each_rounds_headline_score(client, lena, two_rounds)
     rounds = {r.title: r for r in client.get("/o/acme/").context["rounds"]}
 
     assert (rounds["Spring check"].readiness, rounds["Spring check"].floor) == (1.0, 1.0)
-    assert (rounds["Autumn"].readiness, rounds["Autumn"].submitted) == (3.0, 5)
+    assert (rounds["Autumn"].readiness, rounds["Autumn"].submitted) == (3.0, 6)
 
 
 @pytest.mark.django_db
@@ -99,9 +99,9 @@ def test_the_csv_export_has_a_row_per_principle_and_question(client, lena, two_r
     rows = list(csv.DictReader(io.StringIO(response.content.decode())))
     assert len(rows) == 7 + 41
     monitoring = next(row for row in rows if row["key"] == "monitoring")
-    assert (monitoring["level"], monitoring["count"], monitoring["dont_know"]) == ("3.0", "4", "1")
+    assert (monitoring["level"], monitoring["count"], monitoring["dont_know"]) == ("3.0", "5", "1")
     drift = next(row for row in rows if row["key"] == "monitoring-drift")
-    assert drift["distribution"] == "0:0;1:0;2:0;3:4;4:0"
+    assert drift["distribution"] == "0:0;1:0;2:0;3:5;4:0"
 
 
 @pytest.mark.django_db
