@@ -115,15 +115,18 @@ REMINDER_INTERVAL = timedelta(hours=24)
 
 
 def reminders_due(*, round: Round) -> QuerySet[Invitation]:
-    """The invitations a reminder would go to now: by email, not submitted, and not reminded
-    in the last REMINDER_INTERVAL (one reminder a day, however often a lead clicks)."""
+    """The invitations a reminder would go to now: by email, not submitted, and whose address
+    had no reminder from the organization, in any round, in the last REMINDER_INTERVAL (one a
+    day, however often a lead clicks and however many rounds the address is in)."""
+    reminded_lately = Invitation.objects.filter(
+        round__organization_id=round.organization_id,
+        reminded_at__gt=timezone.now() - REMINDER_INTERVAL,
+    ).values("email")
     return (
         round.invitations.filter(status=Invitation.Status.SENT)
         .exclude(email="")
+        .exclude(email__in=reminded_lately)
         .filter(Q(response__isnull=True) | Q(response__submitted_at__isnull=True))
-        .filter(
-            Q(reminded_at__isnull=True) | Q(reminded_at__lte=timezone.now() - REMINDER_INTERVAL)
-        )
     )
 
 

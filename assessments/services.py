@@ -100,8 +100,8 @@ def round_open(*, round: Round, by: User) -> Round:
     address if there are any."""
     from .tasks import round_invitations_send_task
 
-    if round.invitations.filter(status=Invitation.Status.PENDING).exclude(email="").exists():
-        ensure_can_send_mail(by)
+    pending = round.invitations.filter(status=Invitation.Status.PENDING).exclude(email="")
+    ensure_mail_allowed(round=round, by=by, adding=pending.count())
     round_transition(
         round,
         from_status=Round.Status.DRAFT,
@@ -110,6 +110,24 @@ def round_open(*, round: Round, by: User) -> Round:
     )
     transaction.on_commit(lambda: round_invitations_send_task.delay(round.pk))
     return round
+
+
+def ensure_mail_allowed(*, round: Round, by: User, adding: int) -> None:
+    """Before `adding` invitations of `round` are emailed: `by` has confirmed their address,
+    and the organization stays within INVITATIONS_PER_DAY, counting what it emailed in the
+    last 24 hours and what open rounds are about to (a draft's invitations count when it
+    opens, not when they are imported)."""
+    if not adding:
+        return
+    ensure_can_send_mail(by)
+    emailed = Invitation.objects.filter(
+        Q(sent_at__gte=timezone.now() - timedelta(days=1))
+        | Q(status=Invitation.Status.PENDING, round__status=Round.Status.OPEN),
+        round__organization=round.organization,
+    ).exclude(email="")
+    ensure_daily_invitations_left(
+        organization=round.organization, adding=adding, also_sent=emailed.count()
+    )
 
 
 @transaction.atomic
@@ -161,8 +179,6 @@ def invitations_import(*, round: Round, text: str, by: User) -> list[Invitation]
     from .tasks import round_invitations_send_task
 
     ensure_round_accepts_invitations(round)
-    if round.status == Round.Status.OPEN:
-        ensure_can_send_mail(by)
     scope = round.teams.all() if round.teams.exists() else round.organization.teams.all()
     teams = {team.name: team for team in scope}
     rows, problems = parse_invitation_lines(text, team_names=set(teams))
@@ -180,16 +196,8 @@ def invitations_import(*, round: Round, text: str, by: User) -> list[Invitation]
         raise InvitationImportError(sorted(problems, key=lambda problem: problem.line))
     if not rows:
         raise InvitationImportError([ImportProblem(1, "", "No email addresses found.")])
-    ensure_daily_invitations_left(
-        organization=round.organization,
-        adding=len(rows),
-        also_sent=Invitation.objects.filter(
-            round__organization=round.organization,
-            created_at__gte=timezone.now() - timedelta(days=1),
-        )
-        .exclude(email="")
-        .count(),
-    )
+    if round.status == Round.Status.OPEN:  # a draft's are counted when it opens
+        ensure_mail_allowed(round=round, by=by, adding=len(rows))
     invitations = Invitation.objects.bulk_create(
         [Invitation(round=round, email=row.email, team=teams.get(row.team_name)) for row in rows],
         batch_size=1000,
@@ -246,10 +254,9 @@ def invitations_retry(*, round: Round, by: User) -> int:
 
     if round.status != Round.Status.OPEN:
         raise ValidationError("Invitations go out only while the round is open.")
-    ensure_can_send_mail(by)
-    retried = round.invitations.filter(status=Invitation.Status.FAILED).update(
-        status=Invitation.Status.PENDING
-    )
+    failed = round.invitations.filter(status=Invitation.Status.FAILED)
+    ensure_mail_allowed(round=round, by=by, adding=failed.count())
+    retried = failed.update(status=Invitation.Status.PENDING)
     if retried:
         transaction.on_commit(lambda: round_invitations_send_task.delay(round.pk))
     return retried

@@ -12,10 +12,12 @@ must not fail because Redis restarts.
 
 import ipaddress
 import logging
+import unicodedata
 from collections.abc import Callable
 from functools import wraps
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.http import Http404, HttpRequest, HttpResponse
 from django_ratelimit.core import get_usage, is_ratelimited
 from django_ratelimit.exceptions import Ratelimited
@@ -76,13 +78,20 @@ def posts_limited(group: str, rate: str):
 
 
 def login_username(request: HttpRequest, credentials: dict | None = None) -> str:
-    """The account a login attempt is for, as every limit counts it: trimmed and case-folded
-    (the login itself ignores case), and never longer than an email column. django-axes calls
-    it too (AXES_USERNAME_CALLABLE), so `Member@…` and `member@…` share one count."""
+    """The account a login attempt is for, as every limit counts it. django-axes calls it too
+    (AXES_USERNAME_CALLABLE). An existing account is counted by its id, whatever spelling
+    found it: `Member@…`, a full-width m in `member@…` (the login form's NFKC makes it plain) or a
+    letter the database's case-insensitive match folds. Any other name is counted trimmed,
+    NFKC-normalised and case-folded, never longer than an email column."""
     given = (credentials or {}).get("username")
     if given is None:
         given = request.POST.get("username", "")
-    return str(given).strip().casefold()[:254]
+    name = unicodedata.normalize("NFKC", str(given)).strip()[:254]
+    if not name:
+        return ""
+    users = get_user_model()._default_manager
+    found = users.filter(**{f"{users.model.USERNAME_FIELD}__iexact": name}).values("pk").first()
+    return f"account:{found['pk']}" if found else name.casefold()
 
 
 def failed_logins_limited(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:

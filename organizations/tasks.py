@@ -3,6 +3,7 @@ import time
 
 from celery import shared_task
 from django.conf import settings
+from django.core.cache import cache
 from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -61,9 +62,10 @@ def email_confirmation_send_task(user_id: int) -> None:
 @shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
 def account_exists_email_task(user_id: int) -> None:
     """Someone signed up with an address that has an account: its owner hears of it, the person
-    who typed it learns nothing."""
+    who typed it learns nothing. Once a day at most, or signups from many addresses would
+    flood that inbox."""
     user = User.objects.filter(pk=user_id).first()
-    if user is None:
+    if user is None or not cache.add(f"account-exists-mailed:{user_id}", 1, timeout=24 * 3600):
         return
     context = {
         "login_url": settings.SITE_URL + reverse("login"),

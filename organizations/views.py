@@ -100,9 +100,10 @@ def email_confirm_view(request: HttpRequest, uidb64: str, token: str) -> HttpRes
 def email_confirmation_send(request: HttpRequest) -> HttpResponse:
     email_confirmation_request(user=request.user)
     messages.success(request, f"We sent a new link to {request.user.email}.")
-    return redirect(request.POST.get("next") or "home")
+    return redirect("home")
 
 
+@never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
 def organization_new(request: HttpRequest) -> HttpResponse:

@@ -289,9 +289,10 @@ def test_nothing_mails_for_an_unconfirmed_account(client, acme, acme_round, ques
 def test_an_organization_invites_at_most_the_daily_cap_by_email(
     client, lena, alice, acme_round, settings
 ):
-    from assessments.models import Invitation
+    from assessments.models import Invitation, Round
 
     settings.INVITATIONS_PER_DAY = 5
+    Round.objects.filter(pk=acme_round.pk).update(status=Round.Status.OPEN)
     client.force_login(lena)
     url = f"/o/acme/rounds/{acme_round.public_id}/invitations/"
 
@@ -392,3 +393,88 @@ def test_after_the_last_retry_the_invitations_left_are_marked_failed(reminded_ro
     round_invitations_send_task.delay(reminded_round.pk)
 
     assert set(Invitation.objects.values_list("status", flat=True)) == {"failed"}
+
+
+@pytest.mark.django_db
+def test_drafts_filled_on_several_days_are_capped_when_they_open(
+    client, lena, acme, questionnaire, settings
+):
+    """Invitations counted when imported let three drafts filled on three days send three
+    days' worth at once."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from assessments.models import Invitation, Round
+
+    settings.INVITATIONS_PER_DAY = 2
+    client.force_login(lena)
+    rounds = [
+        Round.objects.create(organization=acme, questionnaire=questionnaire, title=f"R{n}")
+        for n in range(2)
+    ]
+    for n, round in enumerate(rounds):
+        client.post(
+            f"/o/acme/rounds/{round.public_id}/invitations/",
+            {"emails": f"a{n}@x.example\nb{n}@x.example"},
+        )
+    Invitation.objects.update(created_at=timezone.now() - timedelta(days=3))
+
+    first = client.post(
+        f"/o/acme/rounds/{rounds[0].public_id}/open/", headers={"HX-Request": "true"}
+    )
+    second = client.post(
+        f"/o/acme/rounds/{rounds[1].public_id}/open/", headers={"HX-Request": "true"}
+    )
+
+    assert first.status_code == 200 and second.status_code == 409
+    assert "can invite 0 more people by email today" in second.content.decode()
+    assert Round.objects.get(pk=rounds[1].pk).status == Round.Status.DRAFT
+
+
+@pytest.mark.django_db
+def test_a_lookalike_spelling_counts_against_the_same_account(client, alice):
+    """A full-width letter made a new count for the same account: ten more tries each."""
+    for n in range(10):
+        login(client, "alice@acme.example", "wrong", f"10.3.0.{n}")
+
+    lookalike = login(client, "\uff41lice@acme.example", "correct horse battery", "10.3.1.1")
+
+    assert lookalike.status_code == 429
+    assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.django_db
+def test_one_address_gets_one_reminder_a_day_across_rounds(
+    client, lena, acme, questionnaire, django_capture_on_commit_callbacks
+):
+    from assessments.models import Invitation, Round
+
+    client.force_login(lena)
+    with django_capture_on_commit_callbacks(execute=True):
+        for n in range(3):
+            round = Round.objects.create(
+                organization=acme, questionnaire=questionnaire, title=f"R{n}", status="open"
+            )
+            Invitation.objects.create(round=round, email="ana@x.example", status="sent")
+            client.post(f"/o/acme/rounds/{round.public_id}/remind/")
+
+    assert [message.to for message in mail.outbox] == [["ana@x.example"]]
+
+
+@pytest.mark.django_db
+def test_signups_with_a_taken_address_mail_its_owner_once_a_day(
+    client, alice, django_capture_on_commit_callbacks
+):
+    form = {
+        "first_name": "Eve",
+        "email": "alice@acme.example",
+        "organization_name": "Probe",
+        "password1": "ordinary-lantern-42",
+        "password2": "ordinary-lantern-42",
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        for n in range(5):
+            client.post("/accounts/signup/", form, **from_address(f"10.4.0.{n}"))
+
+    assert len(mail.outbox) == 1
