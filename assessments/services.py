@@ -120,6 +120,8 @@ def ensure_mail_allowed(*, round: Round, by: User, adding: int) -> None:
     if not adding:
         return
     ensure_can_send_mail(by)
+    # One request at a time counts and adds, or two imports at once could both pass the cap.
+    Organization.objects.select_for_update().filter(pk=round.organization_id).exists()
     emailed = Invitation.objects.filter(
         Q(sent_at__gte=timezone.now() - timedelta(days=1))
         | Q(status=Invitation.Status.PENDING, round__status=Round.Status.OPEN),
@@ -248,6 +250,7 @@ def round_remind(*, round: Round, by: User) -> int:
     return due
 
 
+@transaction.atomic
 def invitations_retry(*, round: Round, by: User) -> int:
     """Send again the invitations whose email could not be sent; return how many."""
     from .tasks import round_invitations_send_task

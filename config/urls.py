@@ -5,8 +5,8 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.urls import include, path, register_converter, reverse
 
-from core.ratelimits import login_limited, password_reset_limited
-from organizations.forms import LoginForm
+from core.ratelimits import login_limited, password_change_limited, password_reset_limited
+from organizations.forms import LoginForm, PasswordResetRequestForm
 
 from . import views
 from .converters import TokenConverter
@@ -37,8 +37,15 @@ urlpatterns = [
     ),
     path(
         "accounts/password_reset/",
-        password_reset_limited(auth_views.PasswordResetView.as_view()),
+        password_reset_limited(
+            auth_views.PasswordResetView.as_view(form_class=PasswordResetRequestForm)
+        ),
         name="password_reset",
+    ),
+    path(
+        "accounts/password_change/",
+        password_change_limited(auth_views.PasswordChangeView.as_view()),
+        name="password_change",
     ),
     path("accounts/", include("django.contrib.auth.urls")),
     path(settings.ADMIN_PATH, admin.site.urls),

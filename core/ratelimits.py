@@ -94,43 +94,50 @@ def login_username(request: HttpRequest, credentials: dict | None = None) -> str
     return f"account:{found['pk']}" if found else name.casefold()
 
 
-def failed_logins_limited(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Refuse (429) a login to an account past LOGIN_ACCOUNT_RATE failures, whatever the address.
-    The limit is checked before the password, so the answer is the same whether or not it
-    was right; a failure (any answer but the success redirect) counts."""
+def failures_limited(*, group: str, rate: str, key: Callable[[HttpRequest], str]):
+    """Refuse (429) a POST for an account (`key`) past `rate` failures, whatever the address.
+    The limit is checked before the view runs, so the answer is the same whether or not the
+    password was right; a failure (any answer but the success redirect) counts."""
 
     def account(group: str, request: HttpRequest) -> str:
-        return login_username(request)
+        return key(request)
 
     def spent(request: HttpRequest) -> bool:
         """Whether the account's failures already reached the limit (counting none)."""
         try:
-            usage = get_usage(request, group="login-account", key=account, rate=LOGIN_ACCOUNT_RATE)
+            usage = get_usage(request, group=group, key=account, rate=rate)
         except (RedisError, OSError) as error:
-            logger.warning(
-                "rate limit login-account not checked, the cache is unreachable: %s", error
-            )
+            logger.warning("rate limit %s not checked, the cache is unreachable: %s", group, error)
             return False
         return usage is not None and usage["count"] >= usage["limit"]
 
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if request.method != "POST" or not login_username(request):
-            return view(request, *args, **kwargs)
-        if spent(request):
-            raise Ratelimited()
-        response = view(request, *args, **kwargs)
-        if response.status_code != 302:
-            over_limit(
-                request,
-                group="login-account",
-                rate=LOGIN_ACCOUNT_RATE,
-                increment=True,
-                key=account,
-            )
-        return response
+    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            if request.method != "POST" or not key(request):
+                return view(request, *args, **kwargs)
+            if spent(request):
+                raise Ratelimited()
+            response = view(request, *args, **kwargs)
+            if response.status_code != 302:
+                over_limit(request, group=group, rate=rate, increment=True, key=account)
+            return response
 
-    return wrapped
+        return wrapped
+
+    return decorator
+
+
+failed_logins_limited = failures_limited(
+    group="login-account", rate=LOGIN_ACCOUNT_RATE, key=login_username
+)
+# The password change asks for the current password: a guesser holding a session must not
+# try it without limit either.
+password_change_limited = failures_limited(
+    group="password-change",
+    rate=LOGIN_ACCOUNT_RATE,
+    key=lambda request: f"account:{request.user.pk}" if request.user.is_authenticated else "",
+)
 
 
 def login_limited(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:

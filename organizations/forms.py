@@ -1,6 +1,13 @@
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm, BaseUserCreationForm, SetPasswordMixin
+from django.contrib.auth.forms import (
+    AuthenticationForm,
+    BaseUserCreationForm,
+    PasswordResetForm,
+    SetPasswordMixin,
+)
+from django.core.cache import cache
 from django.core.validators import MaxLengthValidator
+from django.db import transaction
 
 from core.validators import no_control_characters
 
@@ -20,6 +27,19 @@ class LoginForm(AuthenticationForm):
     def clean_username(self) -> str:
         # The lookup ignores case already (User.objects.get_by_natural_key); spaces too, now.
         return self.cleaned_data["username"].strip()
+
+
+class PasswordResetRequestForm(PasswordResetForm):
+    """Django's form, with its email sent by the worker and at most once in 10 minutes per
+    account: mailing in the request took long enough to tell which addresses have an account,
+    and requests from many addresses could flood one inbox."""
+
+    def send_mail(self, subject_template_name, email_template_name, context, *args, **kwargs):
+        from .tasks import password_reset_email_task
+
+        user = context["user"]
+        if cache.add(f"password-reset-mailed:{user.pk}", 1, timeout=600):
+            transaction.on_commit(lambda: password_reset_email_task.delay(user.pk))
 
 
 class SignupForm(SetPasswordMixin, forms.Form):

@@ -120,14 +120,21 @@ def organization_invitation_accept(*, invitation: OrganizationInvitation, user: 
 def user_join(
     *, invitation: OrganizationInvitation, first_name: str, password: str
 ) -> tuple[User, Membership]:
-    """A new account for the invited email, member of the inviting organization."""
-    user = User.objects.create_user(
-        email=invitation.email,
-        password=password,
-        first_name=first_name,
-        # The invitation reached this address: following its link confirms it.
-        email_confirmed_at=timezone.now(),
-    )
+    """A new account for the invited email, member of the inviting organization. Two posts
+    at once (a double click) make one account: the second is told to log in."""
+    try:
+        with transaction.atomic():
+            user = User.objects.create_user(
+                email=invitation.email,
+                password=password,
+                first_name=first_name,
+                # The invitation reached this address: following its link confirms it.
+                email_confirmed_at=timezone.now(),
+            )
+    except IntegrityError as error:
+        raise ValidationError(
+            f"There is already an account for {invitation.email}: log in to accept."
+        ) from error
     return user, organization_invitation_accept(invitation=invitation, user=user)
 
 
@@ -137,6 +144,8 @@ def ensure_daily_invitations_left(
     """Refuse invitations by email past INVITATIONS_PER_DAY for the organization in 24 hours.
     `also_sent` is what the calling app sent that this one cannot count (the rounds'
     invitations, counted in assessments, which sits above this app)."""
+    # Counted and added one request at a time (assessments locks the row first too).
+    Organization.objects.select_for_update().filter(pk=organization.pk).exists()
     since = timezone.now() - timedelta(days=1)
     sent = (
         also_sent

@@ -1,12 +1,16 @@
 import logging
 import time
+from urllib.parse import urlsplit
 
 from celery import shared_task
 from django.conf import settings
+from django.contrib.auth.tokens import default_token_generator
 from django.core.cache import cache
 from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 
 from core.validators import one_line
 
@@ -77,3 +81,24 @@ def account_exists_email_task(user_id: int) -> None:
         from_email=None,
         recipient_list=[user.email],
     )
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def password_reset_email_task(user_id: int) -> None:
+    """Django's password reset email (its templates, its token), sent by the worker."""
+    user = User.objects.filter(pk=user_id, is_active=True).first()
+    if user is None:
+        return
+    site = urlsplit(settings.SITE_URL)
+    context = {
+        "email": user.email,
+        "domain": site.netloc,
+        "site_name": "Readiness Radar",
+        "uid": urlsafe_base64_encode(force_bytes(user.pk)),
+        "user": user,
+        "token": default_token_generator.make_token(user),
+        "protocol": site.scheme,
+    }
+    subject = one_line(render_to_string("registration/password_reset_subject.txt", context))
+    body = render_to_string("registration/password_reset_email.html", context)
+    send_mail(subject=subject, message=body, from_email=None, recipient_list=[user.email])

@@ -141,13 +141,17 @@ def join(request: HttpRequest, token: str) -> HttpResponse:
 
     form = JoinForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        user, _ = user_join(
-            invitation=invitation,
-            first_name=form.cleaned_data["first_name"],
-            password=form.cleaned_data["password1"],
-        )
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        return organization_home
+        try:
+            user, _ = user_join(
+                invitation=invitation,
+                first_name=form.cleaned_data["first_name"],
+                password=form.cleaned_data["password1"],
+            )
+        except ValidationError as error:
+            add_errors(form, error)
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            return organization_home
     status = HTTPStatus.UNPROCESSABLE_ENTITY if form.errors else 200
     context = {"invitation": invitation, "form": form}
     return render(request, "organizations/join.html", context, status=status)

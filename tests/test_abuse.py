@@ -41,7 +41,7 @@ def test_a_locked_account_stays_locked_whatever_the_case_of_its_email(client, al
 
 @pytest.mark.django_db
 def test_failures_from_many_addresses_lock_the_account_briefly_with_the_same_answer(
-    client, alice, mailoutbox
+    client, alice, mailoutbox, django_capture_on_commit_callbacks
 ):
     """A per-account limit a guesser with many addresses cannot escape; checked before the
     password, so a right one gets the same 429 as a wrong one."""
@@ -50,9 +50,10 @@ def test_failures_from_many_addresses_lock_the_account_briefly_with_the_same_ans
 
     right = login(client, alice.email, "correct horse battery", "10.2.0.1")
     wrong = login(client, alice.email, "still wrong", "10.2.0.2")
-    reset = client.post(
-        "/accounts/password_reset/", {"email": alice.email}, **from_address("10.2.0.3")
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        reset = client.post(
+            "/accounts/password_reset/", {"email": alice.email}, **from_address("10.2.0.3")
+        )
 
     assert (right.status_code, wrong.status_code) == (429, 429)
     assert main(right) == main(wrong)
@@ -478,3 +479,55 @@ def test_signups_with_a_taken_address_mail_its_owner_once_a_day(
             client.post("/accounts/signup/", form, **from_address(f"10.4.0.{n}"))
 
     assert len(mail.outbox) == 1
+
+
+@pytest.mark.django_db
+def test_the_password_change_limits_guesses_of_the_current_password(client, alice):
+    """Signed in, 30 wrong current passwords were all tried, then the right one worked."""
+    client.force_login(alice)
+    change = {"new_password1": "another-lantern-42", "new_password2": "another-lantern-42"}
+
+    statuses = [
+        client.post(
+            "/accounts/password_change/", change | {"old_password": f"guess{n}"}
+        ).status_code
+        for n in range(11)
+    ]
+    right = client.post(
+        "/accounts/password_change/", change | {"old_password": "correct horse battery"}
+    )
+
+    assert statuses == [200] * 10 + [429] and right.status_code == 429
+    alice.refresh_from_db()
+    assert alice.check_password("correct horse battery")
+
+
+@pytest.mark.django_db
+def test_password_resets_mail_an_account_once_in_ten_minutes(
+    client, alice, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        for n in range(3):
+            client.post(
+                "/accounts/password_reset/",
+                {"email": "alice@acme.example"},
+                **from_address(f"10.5.0.{n}"),
+            )
+
+    (reset,) = mail.outbox
+    assert reset.to == ["alice@acme.example"] and "/accounts/reset/" in reset.body
+
+
+@pytest.mark.django_db
+def test_a_second_join_for_a_new_account_is_told_to_log_in(client, alice, acme):
+    """Two posts at once (a double click) hit the unique email: a 500."""
+    from organizations.models import OrganizationInvitation, User
+    from organizations.services import user_join
+
+    invitation = OrganizationInvitation.objects.create(
+        organization=acme, email="new@acme.example", role="member", invited_by=alice
+    )
+    User.objects.create_user(email="NEW@acme.example", password="x")  # the other click won
+
+    with pytest.raises(Exception, match=r"already an account for new@acme\.example"):
+        user_join(invitation=invitation, first_name="N", password="ordinary-lantern-42")
