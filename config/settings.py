@@ -173,6 +173,8 @@ EMAIL_USE_TLS = env_bool("DJANGO_EMAIL_USE_TLS")
 # Invitations by email an organization may send in 24 hours (round and organization invitations
 # together): enough for a large organization's round, too few to mail strangers in bulk.
 INVITATIONS_PER_DAY = int(os.environ.get("INVITATIONS_PER_DAY", "2000"))
+# Organizations one account may create in 24 hours: each has a cap of its own.
+ORGANIZATIONS_PER_DAY = int(os.environ.get("ORGANIZATIONS_PER_DAY", "3"))
 # Links in emails are absolute; the worker that sends them has no request to build them from.
 SITE_URL = os.environ.get("DJANGO_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 

@@ -25,6 +25,18 @@ def unique_organization_slug(name: str) -> str:
 
 @transaction.atomic
 def organization_create(*, name: str, owner: User) -> Organization:
+    """A new organization owned by `owner`; at most ORGANIZATIONS_PER_DAY a day per account,
+    since each organization has a daily cap of invitations of its own."""
+    made_today = Membership.objects.filter(
+        user=owner,
+        role=Membership.Role.OWNER,
+        created_at__gte=timezone.now() - timedelta(days=1),
+    ).count()
+    if made_today >= settings.ORGANIZATIONS_PER_DAY:
+        raise ValidationError(
+            f"You created {made_today} organizations in the last 24 hours, the most a day: "
+            "create the next one tomorrow."
+        )
     organization = Organization.objects.create(name=name, slug=unique_organization_slug(name))
     Membership.objects.create(user=owner, organization=organization, role=Membership.Role.OWNER)
     return organization

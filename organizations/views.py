@@ -109,8 +109,12 @@ def email_confirmation_send(request: HttpRequest) -> HttpResponse:
 def organization_new(request: HttpRequest) -> HttpResponse:
     form = OrganizationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        organization = organization_create(name=form.cleaned_data["name"], owner=request.user)
-        return redirect("assessments:round-list", organization_slug=organization.slug)
+        try:
+            organization = organization_create(name=form.cleaned_data["name"], owner=request.user)
+        except ValidationError as error:
+            add_errors(form, error)
+        else:
+            return redirect("assessments:round-list", organization_slug=organization.slug)
     status = HTTPStatus.UNPROCESSABLE_ENTITY if form.errors else 200
     return render(request, "organizations/organization_new.html", {"form": form}, status=status)
 

@@ -531,3 +531,17 @@ def test_a_second_join_for_a_new_account_is_told_to_log_in(client, alice, acme):
 
     with pytest.raises(Exception, match=r"already an account for new@acme\.example"):
         user_join(invitation=invitation, first_name="N", password="ordinary-lantern-42")
+
+
+@pytest.mark.django_db
+def test_one_account_creates_at_most_a_few_organizations_a_day(client, alice, settings):
+    """Each organization has its own daily cap: many organizations would multiply it."""
+    settings.ORGANIZATIONS_PER_DAY = 2  # alice owns Acme, made today
+    client.force_login(alice)
+
+    second = client.post("/organizations/new/", {"name": "Second"})
+    third = client.post("/organizations/new/", {"name": "Third"})
+
+    assert second.status_code == 302 and third.status_code == 422
+    assert "the most a day" in third.content.decode()
+    assert not Organization.objects.filter(name="Third").exists()
