@@ -420,24 +420,11 @@ def hidden_breakdown_cells(
             return hidden_teams & set(team_sizes), hidden_roles & set(role_sizes)
         # Hiding a cell merges its blocks into the pooled ones: a small block's own shown cell,
         # or, for a block already pooled on one side, a shown cell that would grow it.
+        by_role = [(role, team) for team, role in present]
         roles, teams = set(), set()
         for team_part, role_part in small:
-            if role_part != POOLED:
-                roles.add(role_part)
-            else:
-                roles |= {
-                    role
-                    for team, role in present
-                    if role not in hidden_roles and _part(team, hidden_teams) == team_part
-                }
-            if team_part != POOLED:
-                teams.add(team_part)
-            else:
-                teams |= {
-                    team
-                    for team, role in present
-                    if team not in hidden_teams and _part(role, hidden_roles) == role_part
-                }
+            roles |= _merging(role_part, team_part, by_role, hidden_roles, hidden_teams)
+            teams |= _merging(team_part, role_part, present, hidden_teams, hidden_roles)
         if roles:
             hidden_roles.add(min(roles, key=lambda role: (role_sizes[role], str(role))))
         elif teams:
@@ -448,6 +435,19 @@ def hidden_breakdown_cells(
 
 def _part(cell: Hashable, hidden: set) -> Hashable:
     return POOLED if cell in hidden else cell
+
+
+def _merging(own: Hashable, other: Hashable, pairs, hidden_own: set, hidden_other: set) -> set:
+    """The shown cells of one breakdown whose hiding would merge the block (`own` x `other`)
+    into a larger one: its own cell, or, where that side is pooled already, every shown cell
+    meeting the block's other side. `pairs` are (cell of this breakdown, cell of the other)."""
+    if own != POOLED:
+        return {own}
+    return {
+        cell
+        for cell, across in pairs
+        if cell not in hidden_own and _part(across, hidden_other) == other
+    }
 
 
 # The guide's seven implementation steps, in its order, each with a priority that follows from
