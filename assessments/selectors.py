@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from organizations.models import Organization
 
-from .models import Invitation, Round, RoundResult
+from .models import Invitation, Questionnaire, Round, RoundResult
 from .scoring import suppressed_cells
 
 # counted_invitations for many rounds at once, from the round.
@@ -245,3 +245,12 @@ def invitation_by_token(*, token: str) -> Invitation:
         .exclude(status=Invitation.Status.REVOKED),
         token=token,
     )
+
+
+def questionnaire_versions() -> QuerySet[Questionnaire]:
+    """Every questionnaire version a round can use, newest first within each questionnaire."""
+    return Questionnaire.objects.order_by("slug", "-version")
+
+
+def questionnaire_get(*, slug: str, version: int) -> Questionnaire:
+    return get_object_or_404(Questionnaire, slug=slug, version=version)

@@ -17,6 +17,11 @@ urlpatterns = [
     path("r/<token:token>/thanks/", views.survey_thanks, name="survey-thanks"),
     path("o/<slug:organization_slug>/", views.round_list_view, name="round-list"),
     path("o/<slug:organization_slug>/rounds/new/", views.round_new, name="round-new"),
+    path(
+        "o/<slug:organization_slug>/questionnaires/<slug:questionnaire_slug>/v<int:version>/",
+        views.questionnaire_preview,
+        name="questionnaire-preview",
+    ),
     path(ROUND + "edit/", views.round_edit, name="round-edit"),
     path(ROUND + "participation/", views.round_participation, name="round-participation"),
     path(ROUND + "open/", views.round_open_view, name="round-open"),

@@ -22,6 +22,8 @@ from .selectors import (
     invitation_get,
     invitation_page,
     participation,
+    questionnaire_get,
+    questionnaire_versions,
     round_get,
     round_overview,
 )
@@ -55,6 +57,28 @@ from .survey_page import survey_states
 def round_list_view(request: HttpRequest) -> HttpResponse:
     rounds = round_overview(organization=request.organization, membership=request.membership)
     return render(request, "assessments/round_list.html", {"rounds": rounds})
+
+
+@organization_view(role=Membership.Role.LEAD)
+@require_GET
+def questionnaire_preview(
+    request: HttpRequest, questionnaire_slug: str, version: int
+) -> HttpResponse:
+    """A questionnaire version as respondents see it, for a lead to read before inviting
+    anyone. Its inputs are disabled: nothing is saved, and no request leaves the page."""
+    questionnaire = questionnaire_get(slug=questionnaire_slug, version=version)
+    layout = survey_layout(questionnaire.pk)
+    context = {
+        "questionnaire": questionnaire,
+        "versions": questionnaire_versions(),
+        "layout": layout,
+        "sections": [
+            (section, SafeString("".join(state.html for state in states)))
+            for section, states in survey_states(layout, [])
+        ],
+        "total": len(layout.by_key),
+    }
+    return render(request, "assessments/questionnaire_preview.html", context)
 
 
 @organization_view(role=Membership.Role.LEAD)

@@ -37,6 +37,8 @@ ROLE_ROUTES = [
 def concrete_url(route: str, organization_slug: str, ids: dict[str, str]) -> str:
     url = route.replace("<slug:organization_slug>", organization_slug)
     url = re.sub(r"<uuid:(\w+)>", lambda match: ids[match.group(1)], url)
+    # The questionnaire every test round uses (tests/conftest.py's `questionnaire`).
+    url = url.replace("<slug:questionnaire_slug>", "mlops-readiness").replace("<int:version>", "1")
     assert "<" not in url, f"no test value for a parameter of {route}"
     return "/" + url
 
