@@ -21,6 +21,7 @@ from .services import (
     round_results_refresh_stale,
     rounds_close_due,
 )
+from .survey import survey_layout
 
 logger = logging.getLogger(__name__)
 
@@ -54,6 +55,7 @@ def invitation_email(invitation: Invitation, *, template: str) -> EmailMessage:
     context = {
         "round": round,
         "organization": round.organization,
+        "minutes": survey_layout(round.questionnaire_id).minutes,
         "url": settings.SITE_URL + reverse("assessments:survey", args=[invitation.token]),
     }
     return EmailMessage(

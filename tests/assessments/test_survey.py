@@ -54,7 +54,7 @@ def test_the_invitation_opens_the_survey_saying_who_sees_what(client, invitation
     html = client.get(f"/r/{invitation.token}/").content.decode()
 
     assert "Spring check" in html and "Acme" in html
-    assert "About 15 minutes" in html
+    assert "About 16 minutes" in html  # 2,658 words and 41 questions: see test_estimate.py
     assert "only once the survey closes" in html
     assert "for fewer than 5 people, the whole survey included" in html
     assert "comments only for at least 10" in html
