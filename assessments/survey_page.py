@@ -85,3 +85,13 @@ def survey_states(
             )
         sections.append((section, states))
     return sections
+
+
+def sections_html(
+    sections: list[tuple[SurveySection, list[QuestionState]]],
+) -> list[tuple[SurveySection, SafeString]]:
+    """Each section with its questions' HTML joined, as the pages show them."""
+    return [
+        (section, SafeString("".join(state.html for state in states)))
+        for section, states in sections
+    ]

@@ -6,7 +6,6 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.html import format_html
-from django.utils.safestring import SafeString
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -49,7 +48,7 @@ from .services import (
     round_update,
 )
 from .survey import InvalidAnswer, parse_answer, survey_layout
-from .survey_page import survey_states
+from .survey_page import sections_html, survey_states
 
 
 @organization_view()
@@ -72,10 +71,7 @@ def questionnaire_preview(
         "questionnaire": questionnaire,
         "versions": questionnaire_versions(),
         "layout": layout,
-        "sections": [
-            (section, SafeString("".join(state.html for state in states)))
-            for section, states in survey_states(layout, [])
-        ],
+        "sections": sections_html(survey_states(layout, [])),
         "total": len(layout.by_key),
     }
     return render(request, "assessments/questionnaire_preview.html", context)
@@ -294,10 +290,7 @@ def survey_page(request, invitation, *, status=200, errors=None, missing=(), clo
         "invitation": invitation,
         "round": round,
         "organization": round.organization,
-        "sections": [
-            (section, SafeString("".join(state.html for state in states)))
-            for section, states in sections
-        ],
+        "sections": sections_html(sections),
         "layout": layout,
         "answered": answered,
         "total": len(layout.by_key),
