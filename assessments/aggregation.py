@@ -39,6 +39,7 @@ from .selectors import counted_invitations
 ROLE_QUESTION = "context-role"
 COMMENT_QUESTION = "context-obstacle"
 NO_TEAM = "No team"
+NO_ANSWERS = ({}, 0, 0)  # a question's (distribution, don't know, doesn't apply) nobody answered
 
 
 @dataclass(frozen=True)
@@ -75,15 +76,18 @@ def submitted_answers(round: Round):
 
 
 def distribution_tables(rows, questions: dict[int, QuestionInfo], group_key: str | None = None):
-    """{group: {question_id: ({value: n}, dont_know_n)}} from rows of GROUP BY counts.
-    Multiple-choice values are bit masks: each mask's count goes to every option it holds."""
-    tables: dict = defaultdict(lambda: defaultdict(lambda: [defaultdict(int), 0]))
+    """{group: {question_id: ({value: n}, dont_know_n, not_applicable_n)}} from rows of GROUP BY
+    counts. Multiple-choice values are bit masks: each mask's count goes to every option it
+    holds."""
+    tables: dict = defaultdict(lambda: defaultdict(lambda: [defaultdict(int), 0, 0]))
     for row in rows:
         group = row[group_key] if group_key else None
         question = questions[row["question_id"]]
         cell = tables[group][question.id]
         if row["dont_know"]:
             cell[1] += row["n"]
+        elif row["not_applicable"]:
+            cell[2] += row["n"]
         elif question.kind == Question.Kind.MULTIPLE_CHOICE:
             mask = row["value"] or 0
             for option in question.labels:
@@ -98,10 +102,12 @@ def principle_levels(
     table, questions: dict[int, QuestionInfo], principles: list[str], threshold: int
 ):
     by_principle = defaultdict(list)
-    for question_id, (distribution, dont_know) in table.items():
+    for question_id, (distribution, dont_know, not_applicable) in table.items():
         question = questions[question_id]
         if question.dimension_kind == Dimension.Kind.PRINCIPLE:
-            by_principle[question.dimension_key].append((distribution, dont_know, question.weight))
+            by_principle[question.dimension_key].append(
+                (distribution, dont_know, not_applicable, question.weight)
+            )
     return {
         key: scoring.principle_score(key, by_principle.get(key, []), min_answerers=threshold)
         for key in principles
@@ -147,6 +153,7 @@ def respondent_states(
         Coalesce(F("value"), Value(-1))
         + Value(2)
         + Case(When(dont_know=True, then=Value(1000)), default=Value(0))
+        + Case(When(not_applicable=True, then=Value(2000)), default=Value(0))
     )
     rows = (
         submitted_answers(round)
@@ -293,7 +300,7 @@ def round_aggregate(round: Round, *, earlier: Iterable[Disclosed] = ()) -> Aggre
     # One GROUP BY for the whole round (which also finds the newest answer it saw), one per
     # breakdown.
     overall_rows = list(
-        answers.values("question_id", "value", "dont_know").annotate(
+        answers.values("question_id", "value", "dont_know", "not_applicable").annotate(
             n=Count("id"), newest=Max("updated_at")
         )
     )
@@ -304,7 +311,7 @@ def round_aggregate(round: Round, *, earlier: Iterable[Disclosed] = ()) -> Aggre
     ]
     team_rows = (
         answers.filter(question_id__in=principle_question_ids)
-        .values("response__team_id", "question_id", "value", "dont_know")
+        .values("response__team_id", "question_id", "value", "dont_know", "not_applicable")
         .annotate(n=Count("id"))
     )
     team_tables = distribution_tables(team_rows, questions, "response__team_id")
@@ -333,7 +340,7 @@ def round_aggregate(round: Round, *, earlier: Iterable[Disclosed] = ()) -> Aggre
         role_rows = (
             answers.filter(question_id__in=principle_question_ids)
             .annotate(role_answer=role_answer)
-            .values("role_answer__value", "question_id", "value", "dont_know")
+            .values("role_answer__value", "question_id", "value", "dont_know", "not_applicable")
             .annotate(n=Count("id"))
         )
         role_tables = distribution_tables(role_rows, questions, "role_answer__value")
@@ -343,7 +350,7 @@ def round_aggregate(round: Round, *, earlier: Iterable[Disclosed] = ()) -> Aggre
     # Per question.
     question_data, question_means = {}, {}
     for question in questions.values():
-        distribution, dont_know = overall.get(question.id, ({}, 0))
+        distribution, dont_know, not_applicable = overall.get(question.id, NO_ANSWERS)
         entry = {
             "key": question.key,
             "dimension": question.dimension_key,
@@ -351,13 +358,15 @@ def round_aggregate(round: Round, *, earlier: Iterable[Disclosed] = ()) -> Aggre
             "distribution": {str(v): distribution.get(v, 0) for v in sorted(question.labels)},
         }
         if question.kind in (Question.Kind.SCALE, Question.Kind.YES_NO):
-            stats = scoring.thinned(scoring.spread(distribution, dont_know), threshold)
+            stats = scoring.thinned(
+                scoring.spread(distribution, dont_know, not_applicable), threshold
+            )
             entry |= stats.as_dict()
             question_means[question.key] = stats.mean
             if stats.mean is None and stats.count:
                 entry |= {"distribution": {}, "withheld": True}
         elif question.kind != Question.Kind.FREE_TEXT:
-            entry["dont_know"] = dont_know
+            entry |= {"dont_know": dont_know, "not_applicable": not_applicable}
         if question.key == ROLE_QUESTION:
             # How many hold each role is the size of each role cell, hidden ones included.
             entry |= {"distribution": {}, "withheld": True}
@@ -368,12 +377,16 @@ def round_aggregate(round: Round, *, earlier: Iterable[Disclosed] = ()) -> Aggre
     readiness = scoring.readiness(levels.values())
 
     fit = scoring.fit_verdict(
-        (q.key, overall.get(q.id, ({}, 0))[0].get(1, 0), overall.get(q.id, ({}, 0))[0].get(0, 0))
+        (
+            q.key,
+            overall.get(q.id, NO_ANSWERS)[0].get(1, 0),
+            overall.get(q.id, NO_ANSWERS)[0].get(0, 0),
+        )
         for q in questions.values()
         if q.dimension_kind == Dimension.Kind.FIT
     )
     challenge_spreads = {
-        q.dimension_key: scoring.thinned(scoring.spread(*overall.get(q.id, ({}, 0))), threshold)
+        q.dimension_key: scoring.thinned(scoring.spread(*overall.get(q.id, NO_ANSWERS)), threshold)
         for q in questions.values()
         if q.dimension_kind == Dimension.Kind.CHALLENGE
     }
@@ -393,7 +406,7 @@ def round_aggregate(round: Round, *, earlier: Iterable[Disclosed] = ()) -> Aggre
         (q for q in questions.values() if q.dimension_kind == Dimension.Kind.GOAL), None
     )
     if goals_question:
-        chosen = overall.get(goals_question.id, ({}, 0))[0]
+        chosen = overall.get(goals_question.id, NO_ANSWERS)[0]
         goals = sorted(
             (
                 {"label": label, "count": chosen.get(value, 0)}

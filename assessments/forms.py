@@ -60,8 +60,12 @@ class RoundForm(forms.ModelForm):
 
     def __init__(self, *args, organization, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["questionnaire"].queryset = Questionnaire.objects.order_by("slug", "-version")
+        versions = Questionnaire.objects.order_by("slug", "-version")
+        self.fields["questionnaire"].queryset = versions
         self.fields["questionnaire"].empty_label = None
+        if not self.instance.pk:
+            # A new round asks the newest version; older ones stay for comparing with the past.
+            self.fields["questionnaire"].initial = versions.first()
         self.fields["teams"].queryset = organization.teams.order_by("name")
         self.fields["teams"].to_field_name = "public_id"
         self.fields["title"].widget.attrs["autofocus"] = True

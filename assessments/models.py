@@ -19,7 +19,6 @@ class Questionnaire(models.Model):
     version = models.PositiveIntegerField()
     title = models.CharField(max_length=200)
     description = models.TextField(blank=True)
-    minutes = models.PositiveSmallIntegerField(help_text="How long answering takes, roughly.")
     # Tool landscape of the guide, kept with the version it was written for.
     tool_categories = models.JSONField(default=list, blank=True)
     content_hash = models.CharField(max_length=64)
@@ -50,6 +49,10 @@ class Dimension(models.Model):
         CHALLENGE = "challenge", "Challenge"
         GOAL = "goal", "Goals"
         CONTEXT = "context", "Context"
+        # Ours, beside the guide's: a practice outside its seven principles (skills, security),
+        # scored 0-4 like a principle but kept out of the readiness average and floor.
+        PRACTICE = "practice", "Other practice"
+        OUTCOME = "outcome", "Outcome measure"
 
     questionnaire = models.ForeignKey(
         Questionnaire, on_delete=models.CASCADE, related_name="dimensions"
@@ -94,6 +97,10 @@ class Section(models.Model):
 class Question(models.Model):
     """A question of one questionnaire version.
 
+    `source` says where its text comes from: the guide, or ours. "Doesn't apply" is offered
+    where the question presupposes something (models in production); it is stored apart from
+    "don't know" and neither is ever scored.
+
     `options` lists the allowed values with their labels, `[{"value": 0, "label": "…"}, …]`; for a
     scale every level has its own label. Multiple-choice answers are stored as a bit mask of the
     chosen option values (see `Answer.value`), so the worker can count them in SQL on PostgreSQL
@@ -107,6 +114,11 @@ class Question(models.Model):
         MULTIPLE_CHOICE = "multiple_choice", "Multiple choice"
         FREE_TEXT = "free_text", "Free text"
 
+    class Source(models.TextChoices):
+        GUIDE = "guide", "The guide"
+        OURS = "ours", "Ours"
+        UNRECORDED = "", "Not recorded"  # questionnaires before provenance was kept (v1)
+
     questionnaire = models.ForeignKey(
         Questionnaire, on_delete=models.CASCADE, related_name="questions"
     )
@@ -119,6 +131,13 @@ class Question(models.Model):
     help = models.TextField(blank=True)
     options = models.JSONField(default=list, blank=True)
     allows_dont_know = models.BooleanField(default=False)
+    allows_not_applicable = models.BooleanField(default=False)
+    # What the question presupposes, shown as the "doesn't apply" answer's reason.
+    presupposes = models.CharField(max_length=40, blank=True)
+    max_choices = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Multiple choice: at most this many options."
+    )
+    source = models.CharField(max_length=5, choices=Source.choices, blank=True)
     required = models.BooleanField(default=True)
     weight = models.FloatField(default=1.0)
 
@@ -277,15 +296,25 @@ class Response(models.Model):
         return self.submitted_at is not None
 
 
-ANSWER_COLUMNS = "(response_id, question_id, value, dont_know, text, updated_at)"
+ANSWER_COLUMNS = "(response_id, question_id, value, dont_know, not_applicable, text, updated_at)"
 ANSWER_UPDATE_ON_CONFLICT = (
     "ON CONFLICT (response_id, question_id) DO UPDATE SET value = excluded.value, "
-    "dont_know = excluded.dont_know, text = excluded.text, updated_at = excluded.updated_at"
+    "dont_know = excluded.dont_know, not_applicable = excluded.not_applicable, "
+    "text = excluded.text, updated_at = excluded.updated_at"
 )
+ANSWER_PLACEHOLDERS = "%s, %s, %s, %s, %s, %s, %s"
 
 
 def answer_params(row: "Answer") -> tuple:
-    return (row.response_id, row.question_id, row.value, row.dont_know, row.text, row.updated_at)
+    return (
+        row.response_id,
+        row.question_id,
+        row.value,
+        row.dont_know,
+        row.not_applicable,
+        row.text,
+        row.updated_at,
+    )
 
 
 class AnswerQuerySet(models.QuerySet):
@@ -299,7 +328,7 @@ class AnswerQuerySet(models.QuerySet):
         PostgreSQL and SQLite share this ON CONFLICT syntax."""
         if not rows:
             return
-        values = ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(rows))
+        values = ", ".join([f"({ANSWER_PLACEHOLDERS})"] * len(rows))
         sql = (
             f"INSERT INTO {self.model._meta.db_table} {ANSWER_COLUMNS} VALUES {values} "
             f"{ANSWER_UPDATE_ON_CONFLICT}"
@@ -316,7 +345,7 @@ class AnswerQuerySet(models.QuerySet):
         the database in passing, with no read before the write."""
         sql = (
             f"INSERT INTO {self.model._meta.db_table} {ANSWER_COLUMNS} "
-            "SELECT %s, %s, %s, %s, %s, %s WHERE EXISTS ("
+            f"SELECT {ANSWER_PLACEHOLDERS} WHERE EXISTS ("
             f" SELECT 1 FROM {Invitation._meta.db_table} i"
             f" JOIN {Round._meta.db_table} r ON r.id = i.round_id"
             f" JOIN {Response._meta.db_table} p ON p.invitation_id = i.id"
@@ -342,11 +371,12 @@ class Answer(models.Model):
 
     `value` holds yes/no (1/0), a scale level, a single choice's option value, or a bit mask of
     the chosen options for multiple choice (bit `1 << value`). "Don't know" is `dont_know=True`
-    with no value, so it is counted but can never be averaged in as a 0. Free text is in `text`.
+    and "doesn't apply" `not_applicable=True`, each with no value, so they are counted apart and
+    can never be averaged in as a 0. Free text is in `text`.
 
     Every answer is rewritten in place as the respondent changes it, so no index covers the
-    columns that change (value, dont_know, text, updated_at): PostgreSQL can then update the row
-    without touching any index (a HOT update).
+    columns that change (value, dont_know, not_applicable, text, updated_at): PostgreSQL can
+    then update the row without touching any index (a HOT update).
     """
 
     # No index of its own: the unique (response, question) constraint starts with it.
@@ -356,6 +386,7 @@ class Answer(models.Model):
     question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="answers")
     value = models.IntegerField(null=True, blank=True)
     dont_know = models.BooleanField(default=False)
+    not_applicable = models.BooleanField(default=False)
     text = models.TextField(blank=True)
     # Set by the writer (not auto_now), so imported or seeded answers keep their own time.
     updated_at = models.DateTimeField(default=timezone.now)
@@ -368,6 +399,10 @@ class Answer(models.Model):
             models.CheckConstraint(
                 condition=~(Q(dont_know=True) & Q(value__isnull=False)),
                 name="answer_dont_know_has_no_value",
+            ),
+            models.CheckConstraint(
+                condition=~(Q(not_applicable=True) & (Q(value__isnull=False) | Q(dont_know=True))),
+                name="answer_not_applicable_alone",
             ),
         ]
 

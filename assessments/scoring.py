@@ -37,7 +37,8 @@ WEAK_LEVEL = 2.0
 @dataclass(frozen=True)
 class Spread:
     """Summary of the values given to one question, or to all questions of a principle.
-    "Don't know" is counted apart and never enters the mean as a 0."""
+    "Don't know" and "doesn't apply" are counted apart and never enter the mean as a 0. The
+    share of "don't know" is among those the question applies to."""
 
     count: int
     dont_know: int
@@ -46,6 +47,7 @@ class Spread:
     stdev: float | None
     minimum: int | None
     maximum: int | None
+    not_applicable: int = 0
 
     @property
     def range(self) -> int | None:
@@ -69,6 +71,7 @@ class Spread:
             "count": self.count,
             "dont_know": self.dont_know,
             "dont_know_share": round(self.dont_know_share, 4),
+            "not_applicable": self.not_applicable,
             "mean": rounded(self.mean),
             "stdev": rounded(self.stdev),
             "disagreement": self.disagreement,
@@ -79,12 +82,12 @@ def rounded(value: float | None, places: int = 4) -> float | None:
     return None if value is None else round(value, places)
 
 
-def spread(distribution: Mapping[int, int], dont_know: int = 0) -> Spread:
+def spread(distribution: Mapping[int, int], dont_know: int = 0, not_applicable: int = 0) -> Spread:
     """Mean, median, population standard deviation and range of a value -> count table."""
     counts = {value: n for value, n in distribution.items() if n > 0}
     count = sum(counts.values())
     if count == 0:
-        return Spread(0, dont_know, None, None, None, None, None)
+        return counts_only(count, dont_know, not_applicable)
     mean = sum(value * n for value, n in counts.items()) / count
     variance = sum(n * (value - mean) ** 2 for value, n in counts.items()) / count
     return Spread(
@@ -95,7 +98,12 @@ def spread(distribution: Mapping[int, int], dont_know: int = 0) -> Spread:
         stdev=math.sqrt(variance),
         minimum=min(counts),
         maximum=max(counts),
+        not_applicable=not_applicable,
     )
+
+
+def counts_only(count: int, dont_know: int, not_applicable: int) -> Spread:
+    return Spread(count, dont_know, None, None, None, None, None, not_applicable)
 
 
 def thinned(figures: Spread, min_count: int) -> Spread:
@@ -104,7 +112,7 @@ def thinned(figures: Spread, min_count: int) -> Spread:
     anonymity threshold applies to the answers behind a figure, not only to the group.)"""
     if figures.count >= min_count:
         return figures
-    return Spread(figures.count, figures.dont_know, None, None, None, None, None)
+    return counts_only(figures.count, figures.dont_know, figures.not_applicable)
 
 
 def median(counts: Mapping[int, int]) -> float:
@@ -158,20 +166,27 @@ class PrincipleScore:
 
 
 def principle_score(
-    key: str, questions: Iterable[tuple[Mapping[int, int], int, float]], min_answerers: int = 0
+    key: str,
+    questions: Iterable[tuple[Mapping[int, int], int, int, float]],
+    min_answerers: int = 0,
 ) -> PrincipleScore:
-    """`questions`: (value -> count, don't-know count, weight) for each of its questions. With
+    """`questions`: (value -> count, don't-know count, doesn't-apply count, weight) for each of
+    its questions. With
     fewer than `min_answerers` people giving a value to any one of its questions, the principle
     is not rated: its level would be those few people's answers (see `thinned`)."""
     questions = list(questions)
-    weighted_sum = sum(w * sum(v * n for v, n in dist.items()) for dist, _, w in questions)
-    weighted_count = sum(w * sum(dist.values()) for dist, _, w in questions)
+    weighted_sum = sum(w * sum(v * n for v, n in dist.items()) for dist, _, _, w in questions)
+    weighted_count = sum(w * sum(dist.values()) for dist, _, _, w in questions)
     level = weighted_sum / weighted_count if weighted_count else None
-    overall = spread(merged(dist for dist, _, _ in questions), sum(dk for _, dk, _ in questions))
-    answerers = max((sum(dist.values()) for dist, _, _ in questions), default=0)
+    overall = spread(
+        merged(dist for dist, _, _, _ in questions),
+        sum(dk for _, dk, _, _ in questions),
+        sum(na for _, _, na, _ in questions),
+    )
+    answerers = max((sum(dist.values()) for dist, _, _, _ in questions), default=0)
     if answerers < min_answerers:
-        counts_only = Spread(overall.count, overall.dont_know, None, None, None, None, None)
-        return PrincipleScore(key=key, level=None, spread=counts_only)
+        figures = counts_only(overall.count, overall.dont_know, overall.not_applicable)
+        return PrincipleScore(key=key, level=None, spread=figures)
     return PrincipleScore(key=key, level=level, spread=overall)
 
 

@@ -359,6 +359,7 @@ def answers_write(response: Response, answers: dict[SurveyQuestion, AnswerValue]
             question_id=question.id,
             value=answer.value,
             dont_know=answer.dont_know,
+            not_applicable=answer.not_applicable,
             text=answer.text,
             updated_at=now,
         )
@@ -450,6 +451,7 @@ def answer_row(target: AnswerTarget, question: SurveyQuestion, answer: AnswerVal
         question_id=question.id,
         value=answer.value,
         dont_know=answer.dont_know,
+        not_applicable=answer.not_applicable,
         text=answer.text,
         updated_at=timezone.now(),
     )

@@ -5,8 +5,8 @@ A questionnaire version never changes once loaded (editing makes a new version w
 so its layout is read from the database once per process and kept, keyed by its id.
 
 Each question is one form field named after its key: radio buttons for yes/no, scales and
-single choice (with "dont-know" as one more radio where the question offers it), checkboxes for
-multiple choice, a textarea for free text.
+single choice (with "dont-know" and "not-applicable" as more radios where the question offers
+them), checkboxes for multiple choice, a textarea for free text.
 """
 
 import math
@@ -17,6 +17,7 @@ from functools import lru_cache
 from .models import Question, Questionnaire
 
 DONT_KNOW = "dont-know"
+NOT_APPLICABLE = "not-applicable"
 MAX_TEXT_LENGTH = 5_000
 
 
@@ -35,6 +36,8 @@ class SurveyQuestion:
     help: str
     options: tuple[SurveyOption, ...]
     allows_dont_know: bool
+    allows_not_applicable: bool
+    max_choices: int | None
     required: bool
     allowed: frozenset[int]
 
@@ -49,6 +52,10 @@ class SurveyQuestion:
     @property
     def is_scale(self) -> bool:
         return self.kind == Question.Kind.SCALE
+
+    @property
+    def choices_hint(self) -> str:
+        return f"Choose up to {self.max_choices}." if self.max_choices else ""
 
 
 @dataclass(frozen=True)
@@ -66,7 +73,8 @@ class SurveySection:
 READING_WORDS_PER_MINUTE = 230
 SECONDS_PER_CHOICE = 4
 SECONDS_PER_FREE_TEXT = 60
-DONT_KNOW_LABEL = "I don't know"  # as the survey page shows it
+DONT_KNOW_LABEL = "I don't know"  # as the survey page shows them
+NOT_APPLICABLE_LABEL = "Doesn't apply to us"
 
 
 @dataclass(frozen=True)
@@ -93,6 +101,10 @@ def answering_estimate(description: str, sections: Iterable[SurveySection]) -> A
             texts += [question.text, question.help, *(option.label for option in question.options)]
             if question.allows_dont_know:
                 texts.append(DONT_KNOW_LABEL)
+            if question.allows_not_applicable:
+                texts.append(NOT_APPLICABLE_LABEL)
+            if question.max_choices:
+                texts.append(question.choices_hint)
             if question.is_text:
                 free_texts += 1
             else:
@@ -110,6 +122,10 @@ class SurveyLayout:
     @property
     def minutes(self) -> int:
         return self.estimate.minutes
+
+    def section_at(self, key: str) -> int | None:
+        """The position of the section with this key, or None."""
+        return next((i for i, section in enumerate(self.sections) if section.key == key), None)
 
     @property
     def required_keys(self) -> list[str]:
@@ -139,6 +155,8 @@ def survey_layout(questionnaire_id: int) -> SurveyLayout:
                     for option in question.options
                 ),
                 allows_dont_know=question.allows_dont_know,
+                allows_not_applicable=question.allows_not_applicable,
+                max_choices=question.max_choices,
                 required=question.required,
                 allowed=question.allowed_values,
             )
@@ -162,11 +180,13 @@ class AnswerValue:
 
     value: int | None = None
     dont_know: bool = False
+    not_applicable: bool = False
     text: str = ""
 
     @property
     def cleared(self) -> bool:
-        return self.value is None and not self.dont_know and not self.text
+        skipped = self.dont_know or self.not_applicable
+        return self.value is None and not skipped and not self.text
 
 
 class InvalidAnswer(ValueError):
@@ -194,6 +214,10 @@ def parse_answer(question: SurveyQuestion, raw: list[str]) -> AnswerValue:
         if not question.allows_dont_know:
             raise InvalidAnswer("This question has no “don’t know” option.")  # noqa: RUF001
         return AnswerValue(dont_know=True)
+    if values == [NOT_APPLICABLE]:
+        if not question.allows_not_applicable:
+            raise InvalidAnswer("This question has no “doesn’t apply” option.")  # noqa: RUF001
+        return AnswerValue(not_applicable=True)
     try:
         numbers = {int(value) for value in values}
     except ValueError:
@@ -201,5 +225,10 @@ def parse_answer(question: SurveyQuestion, raw: list[str]) -> AnswerValue:
     if not numbers <= question.allowed:
         raise InvalidAnswer("That is not one of this question's options.")
     if question.is_multiple:
+        if question.max_choices and len(numbers) > question.max_choices:
+            raise InvalidAnswer(
+                f"Choose at most {question.max_choices}: you chose {len(numbers)}. "
+                "Untick one, and this answer is saved."
+            )
         return AnswerValue(value=sum(1 << number for number in numbers))
     return AnswerValue(value=numbers.pop())

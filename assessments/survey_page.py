@@ -1,4 +1,4 @@
-"""What the survey page shows for each question, and its HTML.
+"""What the survey's screens show for each question, and its HTML.
 
 The page is the one most people see, often all at once at 9:00. A question's HTML depends only
 on the question and the chosen values (never on the respondent: its save URL is relative), so
@@ -14,7 +14,7 @@ from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
 
 from .models import Answer
-from .survey import DONT_KNOW, SurveyLayout, SurveyQuestion, SurveySection
+from .survey import DONT_KNOW, NOT_APPLICABLE, SurveyLayout, SurveyQuestion, SurveySection
 
 
 @dataclass(frozen=True)
@@ -52,6 +52,8 @@ def saved_state(question: SurveyQuestion, answer: Answer | None) -> tuple[frozen
         return frozenset(), ""
     if answer.dont_know:
         return frozenset({DONT_KNOW}), ""
+    if answer.not_applicable:
+        return frozenset({NOT_APPLICABLE}), ""
     if question.is_multiple:
         return frozenset(map(str, answer.chosen_values)), ""
     if question.is_text:
@@ -95,3 +97,52 @@ def sections_html(
         (section, SafeString("".join(state.html for state in states)))
         for section, states in sections
     ]
+
+
+def answered_keys(layout: SurveyLayout, answers: list[Answer]) -> set[str]:
+    """The keys of the questions these saved answers answer (a saved answer is never empty:
+    clearing one deletes it)."""
+    keys = {question.id: question.key for question in layout.by_key.values()}
+    return {keys[answer.question_id] for answer in answers if answer.question_id in keys}
+
+
+@dataclass(frozen=True)
+class SurveyPosition:
+    """Where a respondent stands: what is answered, overall and per section, and where to go."""
+
+    layout: SurveyLayout
+    answered: frozenset[str]
+
+    @property
+    def total(self) -> int:
+        return len(self.layout.by_key)
+
+    @property
+    def answered_count(self) -> int:
+        return len(self.answered)
+
+    def section_counts(self, section: SurveySection) -> tuple[int, int]:
+        """(answered, questions) of one section."""
+        return sum(q.key in self.answered for q in section.questions), len(section.questions)
+
+    def unanswered(self) -> list[tuple[SurveySection, SurveyQuestion]]:
+        return [
+            (section, question)
+            for section in self.layout.sections
+            for question in section.questions
+            if question.key not in self.answered
+        ]
+
+    def missing_required(self) -> list[tuple[SurveySection, SurveyQuestion]]:
+        return [(s, q) for s, q in self.unanswered() if q.required]
+
+    def optional_unanswered(self) -> list[tuple[SurveySection, SurveyQuestion]]:
+        return [(s, q) for s, q in self.unanswered() if not q.required]
+
+    def next_unanswered(self, after: int = -1) -> tuple[SurveySection, SurveyQuestion] | None:
+        """The first unanswered question in a section after position `after`, else the first
+        one before it; None when everything is answered."""
+        unanswered = self.unanswered()
+        positions = {section.key: i for i, section in enumerate(self.layout.sections)}
+        later = [item for item in unanswered if positions[item[0].key] > after]
+        return (later or unanswered or [None])[0]

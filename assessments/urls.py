@@ -14,6 +14,10 @@ urlpatterns = [
         name="answer-save",
     ),
     path("r/<token:token>/", views.survey, name="survey"),
+    # Two levels below the token, so a question's relative save URL (../../answers/<key>/) is
+    # the same on every section.
+    path("r/<token:token>/s/<slug:section_key>/", views.survey_section, name="survey-section"),
+    path("r/<token:token>/review/", views.survey_review, name="survey-review"),
     path("r/<token:token>/thanks/", views.survey_thanks, name="survey-thanks"),
     path("o/<slug:organization_slug>/", views.round_list_view, name="round-list"),
     path("o/<slug:organization_slug>/rounds/new/", views.round_new, name="round-new"),

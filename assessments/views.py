@@ -3,7 +3,7 @@ from uuid import UUID
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.html import format_html
 from django.views.decorators.cache import never_cache
@@ -48,7 +48,7 @@ from .services import (
     round_update,
 )
 from .survey import InvalidAnswer, parse_answer, survey_layout
-from .survey_page import sections_html, survey_states
+from .survey_page import SurveyPosition, answered_keys, sections_html, survey_states
 
 
 @organization_view()
@@ -273,81 +273,174 @@ def invitation_revoke_view(
     return round_action_done(request, round, f"Revoked the invitation of {invitation}.")
 
 
-def survey_page(request, invitation, *, status=200, errors=None, missing=(), closed=""):
-    round = invitation.round
-    layout = survey_layout(round.questionnaire_id)
+def saved_answers(invitation) -> list:
     response = getattr(invitation, "response", None)
-    answers = (
-        list(response.answers.only("response_id", "question_id", "value", "dont_know", "text"))
-        if response
-        else []
+    if response is None:
+        return []
+    return list(
+        response.answers.only(
+            "response_id", "question_id", "value", "dont_know", "not_applicable", "text"
+        )
     )
-    sections = survey_states(
-        layout, answers, errors=errors, posted=request.POST if errors else None
-    )
-    answered = sum(state.answered for _, states in sections for state in states)
-    context = {
+
+
+def survey_context(invitation, layout, answers) -> dict:
+    round = invitation.round
+    response = getattr(invitation, "response", None)
+    return {
         "invitation": invitation,
         "round": round,
         "organization": round.organization,
-        "sections": sections_html(sections),
         "layout": layout,
-        "answered": answered,
-        "total": len(layout.by_key),
+        "position": SurveyPosition(layout, frozenset(answered_keys(layout, answers))),
         "submitted": bool(response and response.submitted_at),
-        "missing": missing,
-        "closed": closed,
+    }
+
+
+def closed_notice(round: Round) -> str:
+    if round.status == Round.Status.DRAFT:
+        return "This survey has not opened yet."
+    return "This survey has closed. Thank you: the answers you saved are kept."
+
+
+def survey_closed_page(request, invitation, *, status=200, message="") -> HttpResponse:
+    context = {
+        "invitation": invitation,
+        "round": invitation.round,
+        "organization": invitation.round.organization,
+        "layout": survey_layout(invitation.round.questionnaire_id),
+        "closed": message or closed_notice(invitation.round),
+    }
+    return render(request, "assessments/survey_closed.html", context, status=status)
+
+
+def section_page(request, invitation, index: int, *, status=200, errors=None) -> HttpResponse:
+    layout = survey_layout(invitation.round.questionnaire_id)
+    answers = saved_answers(invitation)
+    section, states = survey_states(
+        layout, answers, errors=errors, posted=request.POST if errors else None
+    )[index]
+    context = survey_context(invitation, layout, answers)
+    position = context["position"]
+    section_answered = sum(state.answered for state in states)
+    context |= {
+        "section": section,
+        "section_number": index + 1,
+        "questions_html": sections_html([(section, states)])[0][1],
+        "section_answered": section_answered,
+        # The rest of the survey, so the page can keep the whole count current as it changes.
+        "answered_elsewhere": position.answered_count - position.section_counts(section)[0],
+        "previous": layout.sections[index - 1] if index else None,
+        "next_section": layout.sections[index + 1] if index + 1 < len(layout.sections) else None,
+        "next_unanswered": position.next_unanswered(after=index),
         "errors": errors or {},
     }
-    return render(request, "assessments/survey.html", context, status=status)
+    return render(request, "assessments/survey_section.html", context, status=status)
+
+
+def review_page(request, invitation, *, status=200) -> HttpResponse:
+    layout = survey_layout(invitation.round.questionnaire_id)
+    context = survey_context(invitation, layout, saved_answers(invitation))
+    position = context["position"]
+    context["sections"] = [
+        (section, *position.section_counts(section)) for section in layout.sections
+    ]
+    return render(request, "assessments/survey_review.html", context, status=status)
+
+
+@never_cache  # it redirects to where the respondent's saved answers stop
+@token_misses_limited
+@require_GET
+def survey(request: HttpRequest, token: str) -> HttpResponse:
+    """The invitation link: resume at the first section with an unanswered question, or at the
+    review screen once everything is answered."""
+    invitation = invitation_by_token(token=token)
+    round = invitation.round
+    request.log_scope = (round.organization_id, round.public_id)
+    if not round.accepts_answers:
+        return survey_closed_page(request, invitation)
+    layout = survey_layout(round.questionnaire_id)
+    position = SurveyPosition(layout, frozenset(answered_keys(layout, saved_answers(invitation))))
+    resume = position.next_unanswered()
+    if resume is None:
+        return redirect("assessments:survey-review", token=token)
+    return redirect("assessments:survey-section", token=token, section_key=resume[0].key)
 
 
 @never_cache  # the page holds the respondent's saved answers
 @token_misses_limited
 @require_http_methods(["GET", "POST"])
-def survey(request: HttpRequest, token: str) -> HttpResponse:
-    """The whole survey on one page. With JavaScript every answer is saved as it changes (see
-    answer_save_view); without, this page's form saves everything at once and submits."""
+def survey_section(request: HttpRequest, token: str, section_key: str) -> HttpResponse:
+    """One section of the survey. With JavaScript every answer is saved as it changes (see
+    answer_save_view); without, this page's form saves the section and moves on, so "Save and
+    continue" is true either way."""
+    invitation = invitation_by_token(token=token)
+    round = invitation.round
+    request.log_scope = (round.organization_id, round.public_id)
+    layout = survey_layout(round.questionnaire_id)
+    index = layout.section_at(section_key)
+    if index is None:
+        raise Http404("There is no such section in this survey.")
+    if not round.accepts_answers:
+        status = HTTPStatus.CONFLICT if request.method == "POST" else 200
+        return survey_closed_page(request, invitation, status=status)
+    if request.method == "GET":
+        return section_page(request, invitation, index)
+
+    answers, errors = {}, {}
+    for question in layout.sections[index].questions:
+        if question.key not in request.POST:
+            continue
+        try:
+            answers[question] = parse_answer(question, request.POST.getlist(question.key))
+        except InvalidAnswer as error:
+            errors[question.key] = str(error)
+    if errors:
+        return section_page(
+            request, invitation, index, status=HTTPStatus.UNPROCESSABLE_ENTITY, errors=errors
+        )
+    try:
+        answers_save(invitation=invitation, answers=answers)
+    except SurveyClosed as error:
+        return survey_closed_page(
+            request, invitation, status=HTTPStatus.CONFLICT, message=str(error)
+        )
+    if request.POST.get("action") == "back" and index:
+        return redirect(
+            "assessments:survey-section", token=token, section_key=layout.sections[index - 1].key
+        )
+    if index + 1 < len(layout.sections):
+        return redirect(
+            "assessments:survey-section", token=token, section_key=layout.sections[index + 1].key
+        )
+    return redirect("assessments:survey-review", token=token)
+
+
+@never_cache
+@token_misses_limited
+@require_http_methods(["GET", "POST"])
+def survey_review(request: HttpRequest, token: str) -> HttpResponse:
+    """The last screen: what is still unanswered, as links to it, and the submit button."""
     invitation = invitation_by_token(token=token)
     round = invitation.round
     request.log_scope = (round.organization_id, round.public_id)
     if not round.accepts_answers:
-        closed = (
-            "This survey has not opened yet."
-            if round.status == Round.Status.DRAFT
-            else ("This survey has closed. Thank you: the answers you saved are kept.")
-        )
         status = HTTPStatus.CONFLICT if request.method == "POST" else 200
-        return survey_page(request, invitation, status=status, closed=closed)
+        return survey_closed_page(request, invitation, status=status)
     if request.method == "GET":
-        return survey_page(request, invitation)
-
-    layout = survey_layout(round.questionnaire_id)
-    answers, errors = {}, {}
-    for key, question in layout.by_key.items():
-        if key not in request.POST:
-            continue
-        try:
-            answers[question] = parse_answer(question, request.POST.getlist(key))
-        except InvalidAnswer as error:
-            errors[key] = str(error)
-    if errors:
-        return survey_page(
-            request, invitation, status=HTTPStatus.UNPROCESSABLE_ENTITY, errors=errors
-        )
+        return review_page(request, invitation)
     try:
-        answers_save(invitation=invitation, answers=answers)
-        if request.POST.get("action") == "submit":
-            missing = response_submit(invitation=invitation, layout=layout)
-            if missing:
-                return survey_page(
-                    request, invitation, status=HTTPStatus.UNPROCESSABLE_ENTITY, missing=missing
-                )
-            return redirect("assessments:survey-thanks", token=token)
+        missing = response_submit(
+            invitation=invitation, layout=survey_layout(round.questionnaire_id)
+        )
     except SurveyClosed as error:
-        return survey_page(request, invitation, status=HTTPStatus.CONFLICT, closed=str(error))
-    messages.success(request, "Your answers are saved. Come back to this link any time.")
-    return redirect("assessments:survey", token=token)
+        return survey_closed_page(
+            request, invitation, status=HTTPStatus.CONFLICT, message=str(error)
+        )
+    if missing:
+        # The review lists them, as links; the status says the submission was refused.
+        return review_page(request, invitation, status=HTTPStatus.UNPROCESSABLE_ENTITY)
+    return redirect("assessments:survey-thanks", token=token)
 
 
 @never_cache

@@ -1,5 +1,6 @@
-"""Issue 4's figures: the answer-save endpoint, a one-INSERT floor view and the whole survey
-page, served by gunicorn on PostgreSQL, at 20 and 100 connections, side by side.
+"""The respondent's two requests, an answer save and a survey screen (one section of the newest
+questionnaire), beside a one-INSERT floor view and a bare view, served by gunicorn on PostgreSQL
+at 20 and 100 connections, side by side (issues 4 and 16).
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres python -m bench.survey_http
 
@@ -38,6 +39,8 @@ local tokens = {}
 for line in io.lines(os.getenv("BENCH_TOKENS")) do tokens[#tokens + 1] = line end
 local keys = {}
 for key in string.gmatch(os.getenv("BENCH_KEYS"), "[^,]+") do keys[#keys + 1] = key end
+local sections = {}
+for key in string.gmatch(os.getenv("BENCH_SECTIONS"), "[^,]+") do sections[#sections + 1] = key end
 local csrf = os.getenv("BENCH_CSRF")
 wrk.headers["Cookie"] = "csrftoken=" .. csrf
 wrk.headers["X-CSRFToken"] = csrf
@@ -60,11 +63,16 @@ end
     + r"""
 request = function() return wrk.format("POST", "/bench/insert/", nil, "value=1") end
 """,
-    "page": LUA_COMMON
+    "section": LUA_COMMON
     + r"""
 request = function()
-  return wrk.format("GET", "/r/" .. tokens[math.random(#tokens)] .. "/")
+  local token = tokens[math.random(#tokens)]
+  return wrk.format("GET", "/r/" .. token .. "/s/" .. sections[math.random(#sections)] .. "/")
 end
+""",
+    "bare": LUA_COMMON
+    + r"""
+request = function() return wrk.format("GET", "/bench/constant/") end
 """,
 }
 
@@ -75,9 +83,9 @@ from django.core.management import call_command
 from django.db import connection
 call_command("migrate", verbosity=0)
 from assessments.models import Invitation, Response, Round
-from assessments.questionnaire_loader import questionnaire_load
+from assessments.questionnaire_loader import questionnaires_load
 from organizations.models import Organization
-questionnaire = questionnaire_load().questionnaire
+questionnaire = questionnaires_load()[-1].questionnaire
 organization = Organization.objects.create(name="Bench", slug="bench")
 round = Round.objects.create(organization=organization, questionnaire=questionnaire,
                              title="Bench round", status="open")
@@ -89,7 +97,9 @@ with connection.cursor() as cursor:
     cursor.execute("CREATE TABLE bench_floor (id bigserial PRIMARY KEY, value integer)")
 keys = list(questionnaire.questions.filter(kind="scale", allows_dont_know=True)
             .values_list("key", flat=True))
-print("\\n".join(["KEYS " + ",".join(keys)] + [i.token for i in invitations]))
+sections = list(questionnaire.sections.order_by("position").values_list("key", flat=True))
+print("\\n".join(["KEYS " + ",".join(keys), "SECTIONS " + ",".join(sections)]
+                + [i.token for i in invitations]))
 """
 
 STATEMENTS = """
@@ -101,7 +111,7 @@ from assessments.models import Invitation
 fresh = Invitation.objects.create(round=Invitation.objects.last().round)
 token = fresh.token
 client = Client(HTTP_HOST="127.0.0.1")
-client.get(f"/r/{token}/")
+client.get(f"/r/{token}/s/healthy/")
 def statements(captured):  # data statements: BEGIN and COMMIT are not work of the view
     return sum(not q["sql"].startswith(("BEGIN", "COMMIT")) for q in captured.captured_queries)
 counts = []
@@ -111,7 +121,7 @@ for value in ("1", "2"):
                     HTTP_HX_REQUEST="true")
     counts.append(statements(captured))
 with CaptureQueriesContext(connection) as captured:
-    client.get(f"/r/{token}/")
+    client.get(f"/r/{token}/s/healthy/")
 print(counts[0], counts[1], statements(captured))
 """
 
@@ -122,16 +132,18 @@ def main() -> None:
         try:
             lines = run_django(env, SEED).splitlines()
             keys = lines[0].removeprefix("KEYS ")
-            tokens = lines[1:]
+            sections = lines[1].removeprefix("SECTIONS ")
+            tokens = lines[2:]
             first, again, page = run_django(env, STATEMENTS).split()
             print(
                 f"SQL statements (BEGIN/COMMIT not counted): first save {first}, "
-                f"later saves {again}, survey page {page}"
+                f"later saves {again}, survey screen {page}"
             )
 
             workers = 2 * (os.cpu_count() or 1)
             server = start_gunicorn(env, PORT)
-            with urllib.request.urlopen(f"http://127.0.0.1:{PORT}/r/{tokens[0]}/") as reply:
+            first_screen = f"http://127.0.0.1:{PORT}/r/{tokens[0]}/s/{sections.split(',')[0]}/"
+            with urllib.request.urlopen(first_screen) as reply:
                 cookie = reply.headers.get_all("Set-Cookie")
             csrf = re.search(r"csrftoken=([^;]+)", " ".join(cookie)).group(1)
 
@@ -143,12 +155,14 @@ def main() -> None:
                 **env,
                 "BENCH_TOKENS": str(scripts / "tokens.txt"),
                 "BENCH_KEYS": keys,
+                "BENCH_SECTIONS": sections,
                 "BENCH_CSRF": csrf,
             }
 
             print(
                 f"gunicorn: {workers} sync workers; wrk: 2 threads, {DURATION} per run, median of "
-                f"{REPEATS} interleaved runs; {len(tokens)} respondents"
+                f"{REPEATS} interleaved runs; {len(tokens)} respondents; screens drawn at random "
+                f"from {len(sections.split(','))} sections"
             )
             for name in LUA:
                 wrk(scripts / f"{name}.lua", PORT, 20, "2s", wrk_env)  # warm-up
@@ -169,7 +183,8 @@ def main() -> None:
             labels = {
                 "save": "answer save",
                 "insert": "one-INSERT floor",
-                "page": "survey page (41 q.)",
+                "section": "survey screen (a section)",
+                "bare": "bare view",
             }
             for connections in CONNECTIONS:
                 for name in LUA:
@@ -178,8 +193,12 @@ def main() -> None:
                         f"{labels[name]:<28}{connections:>6}{r['rps']:>9.0f}{r['p50']:>9.1f}"
                         f"{r['p95']:>9.1f}{r['errors']:>8.0f}"
                     )
-                ratio = results["save", connections]["rps"] / results["insert", connections]["rps"]
-                print(f"  save / one-INSERT at {connections} connections: {ratio:.2f}")
+                floor = results["insert", connections]["rps"]
+                print(
+                    f"  save / one-INSERT at {connections} connections: "
+                    f"{results['save', connections]['rps'] / floor:.2f}; survey screen / "
+                    f"one-INSERT: {results['section', connections]['rps'] / floor:.2f}"
+                )
         finally:
             stop(server)
 

@@ -24,7 +24,7 @@ from assessments.models import (
     Response,
     Round,
 )
-from assessments.questionnaire_loader import questionnaire_load
+from assessments.questionnaire_loader import questionnaires_load
 from organizations.models import Membership, Organization, Team, User
 
 DEMO_SLUG = "demo"
@@ -72,8 +72,25 @@ CHALLENGE_SEVERITY = {
     "lack-of-collaboration": 1.1,
     "security-vulnerabilities": 0.6,
 }
+# Practices of ours beside the principles (v2), on the same 0-4 scale.
+PRACTICE_PROFILE = {"security": 1.2, "skills": 2.1}
+# Outcome bands (0 slowest or worst to 4 best): mostly "weeks to months" in the closed round.
+OUTCOME_MEAN = 1.4
+OUTCOME_DONT_KNOW_RATE = 0.2
+CHALLENGE_DONT_KNOW_RATE = 0.05
 GOAL_RATES = [0.75, 0.5, 0.45, 0.35, 0.25, 0.2, 0.3]
-ROLE_WEIGHTS = [0.4, 0.25, 0.15, 0.1, 0.1]
+ROLE_WEIGHTS = {
+    "Data science": 0.35,
+    "Data engineering": 0.1,
+    "ML engineering": 0.2,
+    "Software engineering": 0.08,
+    "Platform / operations": 0.1,
+    "Product": 0.08,
+    "Leadership": 0.06,
+    "Other": 0.03,
+}
+# Product and leadership see less of the day-to-day practice.
+ROLES_LESS_SURE = {"Product", "Leadership"}
 OBSTACLES = [
     "Every deployment needs the platform team, and they are booked weeks ahead.",
     "We cannot tell when a model goes stale until a customer complains.",
@@ -125,35 +142,52 @@ class AnswerDrawer:
 
     def answers(self, team_offset: float) -> list[Answer]:
         rng = self.rng
-        role = rng.choices(range(len(ROLE_WEIGHTS)), weights=ROLE_WEIGHTS)[0]
-        # Product and leadership see less of the day-to-day practice.
-        unsure = 0.15 if role >= 3 else 0.0
+        role_question = next(q for q in self.questions if q.key == "context-role")
+        roles = [option["label"] for option in role_question.options]
+        role = rng.choices(range(len(roles)), weights=[ROLE_WEIGHTS[r] for r in roles])[0]
+        unsure = 0.15 if roles[role] in ROLES_LESS_SURE else 0.0
+        # Someone who says no model runs in production answers "doesn't apply" where offered.
+        in_production = rng.random() < FIT_YES_RATE["fit-production"]
         answers = []
         for question in self.questions:
             dimension = question.dimension
             answer = Answer(question=question)
-            if dimension.kind == Dimension.Kind.FIT:
+            if question.allows_not_applicable and not in_production:
+                answer.not_applicable = True
+            elif question.key == "fit-production":
+                answer.value = int(in_production)
+            elif dimension.kind == Dimension.Kind.FIT:
                 answer.value = int(rng.random() < FIT_YES_RATE.get(question.key, 0.6))
-            elif dimension.kind == Dimension.Kind.PRINCIPLE:
+            elif dimension.kind in (Dimension.Kind.PRINCIPLE, Dimension.Kind.PRACTICE):
                 key = dimension.key
                 dont_know_rate = DONT_KNOW_RATE.get(key, DEFAULT_DONT_KNOW_RATE) + unsure
                 if rng.random() < dont_know_rate:
                     answer.dont_know = True
                 else:
+                    profile = PRINCIPLE_PROFILE | PRACTICE_PROFILE
                     mean = (
-                        PRINCIPLE_PROFILE[key]
-                        + self.improvement * IMPROVEMENT.get(key, 0.15)
-                        + team_offset
+                        profile[key] + self.improvement * IMPROVEMENT.get(key, 0.15) + team_offset
                     )
                     spread = SPREAD.get(key, DEFAULT_SPREAD)
                     answer.value = clamp(rng.gauss(mean, spread), 0, question.max_value)
             elif dimension.kind == Dimension.Kind.CHALLENGE:
-                mean = CHALLENGE_SEVERITY[dimension.key] - 0.3 * self.improvement
-                answer.value = clamp(rng.gauss(mean, 0.8), 0, question.max_value)
+                if question.allows_dont_know and rng.random() < CHALLENGE_DONT_KNOW_RATE:
+                    answer.dont_know = True
+                else:
+                    mean = CHALLENGE_SEVERITY[dimension.key] - 0.3 * self.improvement
+                    answer.value = clamp(rng.gauss(mean, 0.8), 0, question.max_value)
+            elif dimension.kind == Dimension.Kind.OUTCOME:
+                if rng.random() < OUTCOME_DONT_KNOW_RATE + unsure:
+                    answer.dont_know = True
+                else:
+                    mean = OUTCOME_MEAN + 0.5 * self.improvement + team_offset
+                    answer.value = clamp(rng.gauss(mean, 0.9), 0, question.max_value)
             elif question.kind == Question.Kind.MULTIPLE_CHOICE:
                 chosen = [v for v, rate in enumerate(GOAL_RATES) if rng.random() < rate]
+                if question.max_choices:
+                    chosen = sorted(chosen, key=lambda v: -GOAL_RATES[v])[: question.max_choices]
                 answer.value = sum(1 << value for value in chosen or [0])
-            elif question.kind == Question.Kind.SINGLE_CHOICE:
+            elif question.key == "context-role":
                 answer.value = role
             elif question.kind == Question.Kind.FREE_TEXT:
                 if rng.random() < 0.6:
@@ -238,8 +272,9 @@ def make_round(
 
 @transaction.atomic
 def demo_seed(*, respondents: int = 40, teams: int = 4, seed: int = 2026) -> DemoResult:
-    """Make (or remake) the demo organization and return what a visitor needs to log in."""
-    questionnaire = questionnaire_load().questionnaire
+    """Make (or remake) the demo organization and return what a visitor needs to log in.
+    Both rounds use the newest questionnaire, as a new round does."""
+    questionnaire = questionnaires_load()[-1].questionnaire
     rng = random.Random(seed)
 
     organization, _ = Organization.objects.get_or_create(

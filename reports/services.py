@@ -200,8 +200,9 @@ def comments_for_print(comments: dict) -> dict:
 
 
 def appendix(layout, questions: dict) -> list[dict]:
-    """Every question of the questionnaire with the count of each option and of "don't know",
-    section by section. Free text is left to the comments, which keep their own threshold."""
+    """Every question of the questionnaire with the count of each option, of "don't know" and of
+    "doesn't apply", section by section. Free text is left to the comments, which keep their
+    own threshold."""
     sections = []
     for section in layout.sections:
         rows = []
@@ -215,6 +216,8 @@ def appendix(layout, questions: dict) -> list[dict]:
             ]
             if question.allows_dont_know:
                 options.append({"label": "Don't know", "count": stats.get("dont_know", 0)})
+            if question.allows_not_applicable:
+                options.append({"label": "Doesn't apply", "count": stats.get("not_applicable", 0)})
             rows.append(
                 {
                     "text": question.text,

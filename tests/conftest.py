@@ -9,7 +9,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from assessments.models import Invitation, Round, RoundResult
-from assessments.questionnaire_loader import questionnaire_load
+from assessments.questionnaire_loader import LATEST_QUESTIONNAIRE, questionnaire_load
 from organizations.models import Membership, Organization, Team, User
 from reports.models import Report
 
@@ -32,7 +32,14 @@ def redis_url() -> str:
 
 @pytest.fixture
 def questionnaire(db):
+    """v1: most tests were written against it and it stays loaded for its rounds."""
     return questionnaire_load().questionnaire
+
+
+@pytest.fixture
+def questionnaire_v2(questionnaire):
+    """v2, loaded after v1 as on every database that had v1."""
+    return questionnaire_load(path=LATEST_QUESTIONNAIRE).questionnaire
 
 
 @pytest.fixture

@@ -130,7 +130,7 @@ def test_a_nul_byte_in_free_text_is_refused_on_every_save_path(client, open_invi
     text = "Slow\x00reviews"
     url = f"/r/{open_invitation.token}/"
     if path == "survey form":
-        response = client.post(url, {"context-obstacle": text})
+        response = client.post(url + "s/context/", {"context-obstacle": text})
     else:
         answer_targets.clear()
         if path == "direct":  # a token saved before is saved without looking it up

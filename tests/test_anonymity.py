@@ -389,6 +389,7 @@ def test_a_figure_with_fewer_than_k_answers_behind_it_is_not_shown(client, lena,
         "kind": "single_choice",
         "distribution": {},
         "dont_know": 0,
+        "not_applicable": 0,
         "withheld": True,
     }
 

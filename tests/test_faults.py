@@ -80,7 +80,7 @@ def test_saves_land_while_redis_is_unreachable(client, invitation, settings, cap
     }
 
     statuses = [save(client, invitation, value).status_code for value in "0123"]
-    page = client.get(f"/r/{invitation.token}/")
+    page = client.get(f"/r/{invitation.token}/", follow=True)
 
     assert statuses == [200, 200, 200, 200] and page.status_code == 200
     assert saved_values(invitation) == [3]
@@ -89,15 +89,17 @@ def test_saves_land_while_redis_is_unreachable(client, invitation, settings, cap
 
 
 def submit(client, invitation: Invitation):
-    """The survey form's "Submit my answers", with an answer to every required question but the
-    one the test saves on its own."""
+    """Each screen's "Save and continue" (as without JavaScript), with an answer to every
+    required question but the one the test saves on its own, then "Submit my answers"."""
     layout = survey_layout(invitation.round.questionnaire_id)
-    form = {
-        key: str(min(layout.by_key[key].allowed))
-        for key in layout.required_keys
-        if key != "monitoring-drift"
-    }
-    return client.post(f"/r/{invitation.token}/", {**form, "action": "submit"})
+    for section in layout.sections:
+        form = {
+            question.key: str(min(question.allowed))
+            for question in section.questions
+            if question.required and question.key != "monitoring-drift"
+        }
+        client.post(f"/r/{invitation.token}/s/{section.key}/", {**form, "action": "continue"})
+    return client.post(f"/r/{invitation.token}/review/")
 
 
 @pytest.mark.django_db(transaction=True)  # the recomputation is queued once the save commits

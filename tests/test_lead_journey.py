@@ -78,7 +78,7 @@ def test_owner_and_lead_set_up_invite_open_and_close_a_round(
     page = client.get(participation)
     assert "0 of 3 submitted" in page.content.decode()
     survey_link = re.search(r"https?://\S+(/r/\S+/)", mail.outbox[0].body).group(1)
-    assert client.get(survey_link).status_code == 200
+    assert client.get(survey_link, follow=True).status_code == 200
 
     # Closing computes a result; reopening lets late answers in.
     with django_capture_on_commit_callbacks(execute=True):

@@ -41,7 +41,7 @@ def test_a_respondent_s_requests_are_logged_without_token_or_answer_text(
 
     scope = (str(acme.pk), str(acme_round.public_id))
     assert request_lines(caplog) == [
-        ("GET", "assessments:survey", "200", *scope),
+        ("GET", "assessments:survey", "302", *scope),  # to the screen to resume at
         ("POST", "assessments:answer-save", "200", *scope),
         ("POST", "assessments:answer-save", "200", *scope),  # the fast path knows it too
     ]

@@ -19,7 +19,7 @@ def practice_mean(round: Round) -> float:
             response__round=round,
             response__submitted_at__isnull=False,
             question__dimension__kind="principle",
-            dont_know=False,
+            value__isnull=False,
         ).values_list("value", flat=True)
     )
 
@@ -64,6 +64,8 @@ def test_the_demo_is_real_and_usable_by_the_lead(
     assert opened.responses.filter(submitted_at__isnull=False).count() == 12
     assert opened.responses.filter(submitted_at__isnull=True).count() >= 1
     assert Answer.objects.filter(dont_know=True).exists()
+    assert Answer.objects.filter(not_applicable=True).exists()
+    assert {round.questionnaire.version for round in Round.objects.all()} == {2}
     assert practice_mean(opened) > practice_mean(closed)
     assert RoundResult.objects.filter(is_current=True).count() == 2
     # The closed round opens with its roadmap made.
@@ -73,7 +75,7 @@ def test_the_demo_is_real_and_usable_by_the_lead(
         token = url.split("/")[2]
         invitation = Invitation.objects.get(token=token)
         assert not Response.objects.filter(invitation=invitation).exists()
-        assert client.get(url).status_code == 200
+        assert client.get(url, follow=True).status_code == 200
 
 
 def opened_invitation_urls(demo: dict) -> list[str]:

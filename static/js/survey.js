@@ -1,8 +1,15 @@
-// The survey page: keep the progress bar current, show each answer's save state, and never
-// drop a failed save silently: it is shown next to its question and retried until it lands.
+// A survey screen: keep its progress current (this screen's and the whole survey's), show each
+// answer's save state, and never drop a failed save silently: it is shown next to its question
+// and retried until it lands.
 (function () {
   var form = document.getElementById("survey");
   if (!form) return;
+  // Answers are saved as they change only where this script runs: only then is that promised.
+  Array.prototype.forEach.call(document.querySelectorAll(".js-only"), function (element) {
+    element.hidden = false;
+  });
+  var progress = document.getElementById("progress");
+  var answeredElsewhere = parseInt(progress.getAttribute("data-answered-elsewhere"), 10) || 0;
   var retryDelays = {};  // question element id -> current backoff in ms
   var unsaved = {};      // question element id -> true while a change is not yet saved
 
@@ -16,8 +23,9 @@
 
   function updateProgress() {
     var answered = Array.prototype.filter.call(form.querySelectorAll(".question"), isAnswered).length;
-    document.getElementById("answered-count").textContent = answered;
-    document.getElementById("progress-bar").value = answered;
+    document.getElementById("section-answered").textContent = answered;
+    document.getElementById("answered-count").textContent = answeredElsewhere + answered;
+    document.getElementById("progress-bar").value = answeredElsewhere + answered;
   }
 
   function questionOf(element) {

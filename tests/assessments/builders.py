@@ -1,6 +1,6 @@
 """Rounds answered by hand: each respondent is a dict of question key -> answer, where an int
-is a value, "dk" is "don't know", a list is the chosen options of a multiple choice and a str
-is free text."""
+is a value, "dk" is "don't know", "na" is "doesn't apply", a list is the chosen options of a
+multiple choice and a str is free text."""
 
 from django.utils import timezone
 
@@ -32,6 +32,8 @@ def answered_round(round: Round, respondents: list[dict], teams: list | None = N
             answer = Answer(response=response, question=questions[key], updated_at=now)
             if given == "dk":
                 answer.dont_know = True
+            elif given == "na":
+                answer.not_applicable = True
             elif isinstance(given, list):
                 answer.value = sum(1 << option for option in given)
             elif isinstance(given, str):

@@ -74,7 +74,7 @@ def test_anonymity_thresholds_are_checked_by_the_database(
 
 def test_a_draft_round_may_change_its_questionnaire(acme_round, questionnaire):
     other = type(questionnaire).objects.create(
-        slug="other", version=1, title="Other", minutes=5, content_hash="x"
+        slug="other", version=1, title="Other", content_hash="x"
     )
     acme_round.questionnaire = other
     acme_round.save()
@@ -87,7 +87,7 @@ def test_an_opened_round_keeps_its_questionnaire_even_against_raw_updates(acme_r
     acme_round.status = Round.Status.OPEN
     acme_round.save()
     other = type(acme_round.questionnaire).objects.create(
-        slug="other", version=1, title="Other", minutes=5, content_hash="x"
+        slug="other", version=1, title="Other", content_hash="x"
     )
 
     with (
@@ -102,7 +102,7 @@ def test_an_opened_round_keeps_its_questionnaire_even_against_raw_updates(acme_r
 def test_a_closed_round_cannot_be_rewound_to_draft_to_swap_its_questionnaire(acme_round):
     Round.objects.filter(pk=acme_round.pk).update(status=Round.Status.CLOSED)
     other = type(acme_round.questionnaire).objects.create(
-        slug="other", version=1, title="Other", minutes=5, content_hash="x"
+        slug="other", version=1, title="Other", content_hash="x"
     )
 
     with pytest.raises(IntegrityError), transaction.atomic():

@@ -168,5 +168,7 @@ def test_the_command_reports_what_it_did(capsys):
 
     assert capsys.readouterr().out.splitlines() == [
         "MLOps readiness: loaded as version 1 (41 questions)",
+        "MLOps readiness: loaded as version 2 (40 questions)",
         "MLOps readiness: unchanged, already version 1 (41 questions)",
+        "MLOps readiness: unchanged, already version 2 (40 questions)",
     ]

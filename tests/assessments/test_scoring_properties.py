@@ -10,12 +10,19 @@ from assessments import scoring
 
 levels = st.lists(st.integers(min_value=0, max_value=scoring.SCALE_MAX), max_size=60)
 answers = st.lists(
-    st.one_of(st.integers(min_value=0, max_value=scoring.SCALE_MAX), st.just("dk")), max_size=60
+    st.one_of(st.integers(min_value=0, max_value=scoring.SCALE_MAX), st.sampled_from(["dk", "na"])),
+    max_size=60,
 )
 
 
-def counted(values) -> tuple[dict[int, int], int]:
-    return Counter(v for v in values if v != "dk"), sum(v == "dk" for v in values)
+def counted(values) -> tuple[dict[int, int], int, int]:
+    """(value -> count, don't know, doesn't apply) of answers where "dk" and "na" stand for
+    the two answers that are not a level."""
+    return (
+        Counter(v for v in values if v not in ("dk", "na")),
+        sum(v == "dk" for v in values),
+        sum(v == "na" for v in values),
+    )
 
 
 @given(st.lists(st.tuples(answers, st.floats(min_value=0.1, max_value=3)), max_size=5))
@@ -44,15 +51,22 @@ def test_reordering_respondents_or_questions_changes_nothing(questions, rng: ran
     assert after.as_dict() == before.as_dict()
 
 
-@given(levels, st.integers(min_value=0, max_value=50), st.integers(min_value=0, max_value=50))
-def test_dont_know_never_moves_a_mean(values, unsure, more_unsure):
+@given(
+    levels,
+    st.integers(min_value=0, max_value=50),
+    st.integers(min_value=0, max_value=50),
+    st.integers(min_value=0, max_value=50),
+)
+def test_dont_know_and_doesnt_apply_never_move_a_mean(values, unsure, more_unsure, elsewhere):
     distribution = Counter(values)
 
     assert (
-        scoring.spread(distribution, unsure).mean == scoring.spread(distribution, more_unsure).mean
+        scoring.spread(distribution, unsure).mean
+        == scoring.spread(distribution, more_unsure, elsewhere).mean
     )
-    with_dk = scoring.principle_score("p", [(distribution, unsure + more_unsure, 1.0)])
-    assert with_dk.level == scoring.principle_score("p", [(distribution, 0, 1.0)]).level
+    with_skips = scoring.principle_score("p", [(distribution, unsure, elsewhere, 1.0)])
+    assert with_skips.level == scoring.principle_score("p", [(distribution, 0, 0, 1.0)]).level
+    assert (with_skips.spread.dont_know, with_skips.spread.not_applicable) == (unsure, elsewhere)
 
 
 @settings(max_examples=500)

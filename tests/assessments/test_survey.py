@@ -49,17 +49,77 @@ def answer_everything_required(invitation, *, skip=()) -> None:
         assert save(client, invitation, question.key, value).status_code == 200
 
 
-@pytest.mark.django_db
-def test_the_invitation_opens_the_survey_saying_who_sees_what(client, invitation):
-    html = client.get(f"/r/{invitation.token}/").content.decode()
+def section_url(invitation, key: str) -> str:
+    return f"/r/{invitation.token}/s/{key}/"
 
+
+@pytest.mark.django_db
+def test_the_invitation_opens_the_first_screen_saying_who_sees_what(client, invitation):
+    response = client.get(f"/r/{invitation.token}/", follow=True)
+
+    html = response.content.decode()
+    assert response.redirect_chain == [(section_url(invitation, "fit"), 302)]
     assert "Spring check" in html and "Acme" in html
-    assert "About 16 minutes" in html  # 2,658 words and 41 questions: see test_estimate.py
+    assert "About 16 minutes, 5 short screens" in html  # see test_estimate.py
     assert "only once the survey closes" in html
     assert "for fewer than 5 people, the whole survey included" in html
     assert "comments only for at least 10" in html
-    assert html.count('id="q-') == 41
-    assert 'answered-count">0</span> of 41 questions answered' in html
+    assert html.count('id="q-') == 7  # v1's first section, the guide's checklist
+    assert "<strong>Screen 1 of 5</strong>" in html
+    assert 'answered-count">0</span> of 41 questions answered in all' in html
+
+
+@pytest.mark.django_db
+def test_saved_as_you_go_is_said_only_where_the_script_that_does_it_runs(client, invitation):
+    html = client.get(section_url(invitation, "fit")).content.decode()
+
+    assert '<li class="js-only" hidden>Each answer is saved as soon as you choose it.</li>' in html
+    assert "<noscript><li>Your answers on a screen are saved when you press" in html
+    assert "saved as you go" not in html
+
+
+@pytest.mark.django_db
+def test_the_link_resumes_at_the_first_unanswered_question_then_at_the_review(client, invitation):
+    for key in (
+        "fit-production",
+        "fit-multiple-models",
+        "fit-retraining",
+        "fit-dedicated-team",
+        "fit-pain",
+        "fit-business-critical",
+        "fit-resources",
+    ):
+        save(client, invitation, key, "1")
+
+    resumed = client.get(f"/r/{invitation.token}/")
+    answer_everything_required(invitation)
+    save(client, invitation, "context-obstacle", "Slow reviews")
+    finished = client.get(f"/r/{invitation.token}/")
+
+    assert resumed["Location"] == section_url(invitation, "practices")
+    assert finished["Location"] == f"/r/{invitation.token}/review/"
+
+
+@pytest.mark.django_db
+def test_a_screen_shows_its_own_progress_and_the_next_unanswered_question(client, invitation):
+    save(client, invitation, "fit-production", "1")
+    save(client, invitation, "monitoring-drift", "2")
+
+    html = client.get(section_url(invitation, "practices")).content.decode()
+
+    assert "<strong>Screen 2 of 5</strong>" in html
+    assert 'section-answered">1</span> of 25 on this screen' in html
+    assert 'answered-count">2</span> of 41 questions answered in all' in html
+    assert 'data-answered-elsewhere="1"' in html
+    assert (
+        f'Next unanswered: <a href="{section_url(invitation, "challenges")}#q-challenge-data-drift"'
+        in html
+    )
+
+
+@pytest.mark.django_db
+def test_an_unknown_screen_is_404(client, invitation):
+    assert client.get(section_url(invitation, "no-such-screen")).status_code == 404
 
 
 @pytest.mark.django_db
@@ -122,7 +182,8 @@ def test_two_invitations_in_one_browser_never_mix(client, open_round, invitation
 
     assert stored(invitation) == {"monitoring-drift": (1, False, "")}
     assert stored(other) == {"monitoring-drift": (4, False, "")}
-    assert client.get(f"/r/{invitation.token}/").content.decode().count(" checked>") == 1
+    page = client.get(section_url(invitation, "practices")).content.decode()
+    assert page.count(" checked>") == 1
 
 
 @pytest.mark.django_db
@@ -246,12 +307,15 @@ def test_a_draft_round_is_not_open_yet(client, acme_round):
 def test_submit_points_to_what_is_missing_and_submits_nothing(client, invitation):
     answer_everything_required(invitation, skip={"monitoring-drift", "goals-kpis"})
 
-    response = client.post(f"/r/{invitation.token}/", {"action": "submit"})
+    response = client.post(f"/r/{invitation.token}/review/")
 
     html = response.content.decode()
     assert response.status_code == 422
-    assert 'href="#q-monitoring-drift"' in html and 'href="#q-goals-kpis"' in html
-    assert html.count('<li><a href="#q-') == 2
+    assert "2 questions still need an answer before you can submit" in html
+    assert f'<li><a href="{section_url(invitation, "practices")}#q-monitoring-drift">' in html
+    assert f'<li><a href="{section_url(invitation, "goals")}#q-goals-kpis">' in html
+    assert html.count('</a> <span class="muted">(') == 2  # each missing one names its screen
+    assert "Optional, and not answered" in html and "#q-context-obstacle" in html
     assert Response.objects.get(invitation=invitation).submitted_at is None
 
 
@@ -262,10 +326,10 @@ def test_a_double_submit_makes_one_submission(
     answer_everything_required(invitation)
 
     with django_capture_on_commit_callbacks() as callbacks:
-        first = client.post(f"/r/{invitation.token}/", {"action": "submit"})
+        first = client.post(f"/r/{invitation.token}/review/")
     submitted_at = Response.objects.get(invitation=invitation).submitted_at
     with django_capture_on_commit_callbacks() as again:
-        second = client.post(f"/r/{invitation.token}/", {"action": "submit"})
+        second = client.post(f"/r/{invitation.token}/review/")
 
     assert first.status_code == second.status_code == 302
     assert first["Location"] == f"/r/{invitation.token}/thanks/"
@@ -276,7 +340,7 @@ def test_a_double_submit_makes_one_submission(
 @pytest.mark.django_db
 def test_after_submitting_answers_can_still_change_until_the_round_closes(client, invitation):
     answer_everything_required(invitation)
-    client.post(f"/r/{invitation.token}/", {"action": "submit"})
+    client.post(f"/r/{invitation.token}/review/")
 
     thanks = client.get(f"/r/{invitation.token}/thanks/")
     changed = save(client, invitation, "monitoring-drift", "4")
@@ -287,38 +351,55 @@ def test_after_submitting_answers_can_still_change_until_the_round_closes(client
 
 
 @pytest.mark.django_db
-def test_without_javascript_the_page_saves_all_answers_at_once(client, invitation):
-    response = client.post(
-        f"/r/{invitation.token}/",
-        {
-            "action": "save",
-            "fit-production": "1",
-            "monitoring-drift": "dont-know",
-            "goals-kpis": ["", "2"],
-            "context-obstacle": "",
-        },
+def test_without_javascript_save_and_continue_saves_the_screen_and_moves_on(client, invitation):
+    fit = client.post(section_url(invitation, "fit"), {"action": "continue", "fit-production": "1"})
+    practices = client.post(
+        section_url(invitation, "practices"),
+        # a question of another screen is not this form's to save
+        {"action": "continue", "monitoring-drift": "dont-know", "goals-kpis": "3"},
     )
+    goals = client.post(
+        section_url(invitation, "goals"), {"action": "back", "goals-kpis": ["", "2"]}
+    )
+    last = client.post(section_url(invitation, "context"), {"context-obstacle": ""})
 
-    assert response.status_code == 302 and response["Location"] == f"/r/{invitation.token}/"
+    assert fit["Location"] == section_url(invitation, "practices")
+    assert practices["Location"] == section_url(invitation, "challenges")
+    assert goals["Location"] == section_url(invitation, "challenges")
+    assert last["Location"] == f"/r/{invitation.token}/review/"
     assert stored(invitation) == {
         "fit-production": (1, False, ""),
         "monitoring-drift": (None, True, ""),
         "goals-kpis": (0b100, False, ""),
     }
-    assert "Your answers are saved" in client.get(response["Location"]).content.decode()
 
 
 @pytest.mark.django_db
-def test_without_javascript_one_bad_answer_saves_nothing(client, invitation):
+def test_without_javascript_one_bad_answer_saves_nothing_and_keeps_every_choice(client, invitation):
     response = client.post(
-        f"/r/{invitation.token}/",
-        {"action": "save", "fit-production": "1", "monitoring-drift": "9"},
+        section_url(invitation, "practices"),
+        {"action": "continue", "automation-training": "3", "monitoring-drift": "9"},
     )
 
     html = response.content.decode()
     assert response.status_code == 422
     assert "not one of this question" in html
+    assert 'name="automation-training" value="3" checked' in html
     assert stored(invitation) == {}
+
+
+@pytest.mark.django_db
+def test_a_closed_round_shows_its_screens_read_only_and_refuses_a_posted_screen(client, invitation):
+    save(client, invitation, "fit-production", "1")
+    Round.objects.filter(pk=invitation.round_id).update(status=Round.Status.CLOSED)
+
+    page = client.get(section_url(invitation, "fit"))
+    posted = client.post(section_url(invitation, "fit"), {"fit-production": "0"})
+    submitted = client.post(f"/r/{invitation.token}/review/")
+
+    assert "answers you saved are kept" in page.content.decode()
+    assert (posted.status_code, submitted.status_code) == (409, 409)
+    assert stored(invitation) == {"fit-production": (1, False, "")}
 
 
 @pytest.mark.django_db
@@ -336,7 +417,7 @@ def test_submitting_does_not_depend_on_the_broker(
             caplog.at_level(logging.WARNING, logger="assessments.services"),
             django_capture_on_commit_callbacks(execute=True),
         ):
-            response = client.post(f"/r/{invitation.token}/", {"action": "submit"})
+            response = client.post(f"/r/{invitation.token}/review/")
     finally:
         forget_broker_connections(app)
         app.conf.update(broker_url=broker_url, task_always_eager=True)
@@ -416,14 +497,16 @@ def test_a_known_respondent_is_refused_as_soon_as_the_round_closes_or_the_link_i
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("answered", [0, 41])
-def test_the_survey_page_costs_the_same_queries_however_much_is_answered(
+def test_a_survey_screen_costs_the_same_queries_however_much_is_answered(
     client, invitation, answered, django_assert_num_queries
 ):
-    client.get(f"/r/{invitation.token}/")
+    client.get(section_url(invitation, "practices"))
     for question in invitation.round.questionnaire.questions.all()[:answered]:
         value = "0" if question.kind != "free_text" else "text"
         save(client, invitation, question.key, value)
 
     # invitation with round, organization, questionnaire and response; the answers
     with django_assert_num_queries(1 if answered == 0 else 2):
-        client.get(f"/r/{invitation.token}/")
+        client.get(section_url(invitation, "practices"))
+    with django_assert_num_queries(1 if answered == 0 else 2):
+        client.get(f"/r/{invitation.token}/review/")
