@@ -367,6 +367,13 @@ def round_aggregate(round: Round, *, earlier: Iterable[Disclosed] = ()) -> Aggre
                 entry |= {"distribution": {}, "withheld": True}
         elif question.kind != Question.Kind.FREE_TEXT:
             entry |= {"dont_know": dont_know, "not_applicable": not_applicable}
+            if (
+                question.kind == Question.Kind.SINGLE_CHOICE
+                and 0 < sum(distribution.values()) < threshold
+            ):
+                # As for a scale's mean: a distribution of fewer than k values (the rest did
+                # not know, or it did not apply) is those few people's answers.
+                entry |= {"distribution": {}, "withheld": True}
         if question.key == ROLE_QUESTION:
             # How many hold each role is the size of each role cell, hidden ones included.
             entry |= {"distribution": {}, "withheld": True}

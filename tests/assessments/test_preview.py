@@ -42,3 +42,17 @@ def test_the_round_form_and_the_round_page_link_to_the_preview(client, lena, acm
 
     assert f'href="{PREVIEW}"' in new_round
     assert f'href="{PREVIEW}"' in round_page.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_preview_of_v2_shows_its_40_questions_with_their_skip_answers(
+    client, lena, questionnaire_v2
+):
+    client.force_login(lena)
+
+    html = client.get("/o/acme/questionnaires/mlops-readiness/v2/").content.decode()
+
+    assert html.count('id="q-') == 40
+    assert "about 11 minutes" in html
+    assert html.count("Doesn't apply to us") == 15
+    assert "Choose up to 3." in html

@@ -156,7 +156,7 @@ def test_a_v1_round_keeps_v1_and_a_new_round_defaults_to_v2(
 
     assert f'<option value="{questionnaire_v2.pk}" selected>' in form
     assert acme_round.questionnaire.version == 1
-    assert "5 short screens" in v1_screen and "Screen 1 of 5" in v1_screen
+    assert "5 screens" in v1_screen and "Screen 1 of 5" in v1_screen
 
 
 @pytest.fixture
@@ -229,3 +229,20 @@ def test_doesnt_apply_and_dont_know_are_counted_apart_and_never_averaged(acme, q
 
 def round_share(part, whole):
     return round(part / whole, 4)
+
+
+@pytest.mark.django_db
+def test_an_outcome_answered_by_fewer_than_k_is_withheld_with_its_counts_kept(
+    acme, questionnaire_v2
+):
+    round = Round.objects.create(
+        organization=acme, questionnaire=questionnaire_v2, title="v2", status=Round.Status.OPEN
+    )
+    # Five people: two give a lead-time band, one does not know, two have no model in production.
+    answered_round(round, [{"outcomes-lead-time": value} for value in [3, 4, "dk", "na", "na"]])
+
+    result = closed_and_computed(round)
+
+    entry = result.data["questions"]["outcomes-lead-time"]
+    assert entry["withheld"] and entry["distribution"] == {}
+    assert (entry["dont_know"], entry["not_applicable"]) == (1, 2)

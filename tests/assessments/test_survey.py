@@ -60,7 +60,7 @@ def test_the_invitation_opens_the_first_screen_saying_who_sees_what(client, invi
     html = response.content.decode()
     assert response.redirect_chain == [(section_url(invitation, "fit"), 302)]
     assert "Spring check" in html and "Acme" in html
-    assert "About 16 minutes, 5 short screens" in html  # see test_estimate.py
+    assert "About 16 minutes, 5 screens" in html  # see test_estimate.py
     assert "only once the survey closes" in html
     assert "for fewer than 5 people, the whole survey included" in html
     assert "comments only for at least 10" in html
