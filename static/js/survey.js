@@ -87,8 +87,15 @@
     if (match) event.detail.headers["X-CSRFToken"] = decodeURIComponent(match[1]);
   });
 
+  // The screen's own buttons post every answer on it, so leaving through them loses nothing,
+  // even with a save still in flight (a free text sends one more as it loses focus).
+  var leavingThroughTheForm = false;
+  form.addEventListener("submit", function () {
+    leavingThroughTheForm = true;
+  });
+
   window.addEventListener("beforeunload", function (event) {
-    if (Object.keys(unsaved).length) {
+    if (!leavingThroughTheForm && Object.keys(unsaved).length) {
       event.preventDefault();
       event.returnValue = "";
     }
