@@ -366,6 +366,12 @@ class AnswerQuerySet(models.QuerySet):
             return cursor.rowcount == 1
 
 
+def chosen_values(mask: int | None) -> list[int]:
+    """The option values of a multiple-choice answer, decoded from its bit mask."""
+    mask = mask or 0
+    return [bit for bit in range(mask.bit_length()) if mask & (1 << bit)]
+
+
 class Answer(models.Model):
     """One answer per response and question, enforced by the database.
 
@@ -411,9 +417,7 @@ class Answer(models.Model):
 
     @property
     def chosen_values(self) -> list[int]:
-        """The option values of a multiple-choice answer, decoded from the bit mask."""
-        mask = self.value or 0
-        return [bit for bit in range(mask.bit_length()) if mask & (1 << bit)]
+        return chosen_values(self.value)
 
 
 class RoundResultQuerySet(models.QuerySet):

@@ -1,9 +1,11 @@
 """Reads that cross rows. Each takes the organization first, so tenant filtering lives here."""
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+from uuid import UUID
 
 from django.core.paginator import Page, Paginator
+from django.db import connection
 from django.db.models import (
     Case,
     Count,
@@ -18,12 +20,13 @@ from django.db.models import (
 )
 from django.db.models.fields.json import KT
 from django.db.models.functions import Cast
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from organizations.models import Organization
 
-from .models import Invitation, Questionnaire, Round, RoundResult
+from .models import Answer, Invitation, Questionnaire, Response, Round, RoundResult
 from .scoring import suppressed_cells
 
 # counted_invitations for many rounds at once, from the round.
@@ -254,3 +257,66 @@ def questionnaire_versions() -> QuerySet[Questionnaire]:
 
 def questionnaire_get(*, slug: str, version: int) -> Questionnaire:
     return get_object_or_404(Questionnaire, slug=slug, version=version)
+
+
+@dataclass(frozen=True)
+class ScreenState:
+    """What a survey screen shows of one respondent and their round, read in one statement: the
+    screen is the read most respondents make, many times each."""
+
+    round_public_id: UUID
+    organization_id: int
+    organization_name: str
+    round_title: str
+    score_threshold: int
+    comment_threshold: int
+    closes_at: datetime | None
+    questionnaire_id: int
+    accepts_answers: bool
+    submitted: bool
+    answers: list  # of survey_page.SavedAnswer
+
+
+SCREEN_SQL = f"""
+SELECT r.public_id, r.organization_id, o.name, r.title, r.score_threshold, r.comment_threshold,
+       r.closes_at, r.questionnaire_id,
+       r.status = %s AND (r.closes_at IS NULL OR r.closes_at > %s),
+       p.submitted_at IS NOT NULL,
+       a.question_id, a.value, a.dont_know, a.not_applicable, a.text
+FROM {Invitation._meta.db_table} i
+JOIN {Round._meta.db_table} r ON r.id = i.round_id
+JOIN {Organization._meta.db_table} o ON o.id = r.organization_id
+LEFT JOIN {Response._meta.db_table} p ON p.invitation_id = i.id
+LEFT JOIN {Answer._meta.db_table} a ON a.response_id = p.id
+WHERE i.token = %s AND i.status <> %s
+"""
+
+
+def screen_state(*, token: str) -> ScreenState:
+    """The live invitation behind a token as a survey screen needs it, its saved answers
+    included; 404 for unknown, forged and revoked tokens, as for invitation_by_token."""
+    from .survey_page import SavedAnswer
+
+    with connection.cursor() as cursor:
+        now = connection.ops.adapt_datetimefield_value(timezone.now())
+        cursor.execute(SCREEN_SQL, [Round.Status.OPEN, now, token, Invitation.Status.REVOKED])
+        rows = cursor.fetchall()
+    if not rows:
+        raise Http404("No live invitation has this token.")
+    first = rows[0]
+    closes_at = first[6]
+    if closes_at is not None and timezone.is_naive(closes_at):  # SQLite keeps UTC, unmarked
+        closes_at = timezone.make_aware(closes_at, UTC)
+    return ScreenState(
+        round_public_id=UUID(str(first[0])),  # SQLite returns its 32 hex digits
+        organization_id=first[1],
+        organization_name=first[2],
+        round_title=first[3],
+        score_threshold=first[4],
+        comment_threshold=first[5],
+        closes_at=closes_at,
+        questionnaire_id=first[7],
+        accepts_answers=bool(first[8]),
+        submitted=bool(first[9]),
+        answers=[SavedAnswer(*row[10:]) for row in rows if row[10] is not None],
+    )

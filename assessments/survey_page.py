@@ -8,12 +8,13 @@ rendered each time: their content is the respondent's own.
 
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from django.http import QueryDict
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
 
-from .models import Answer
+from .models import Invitation, chosen_values
 from .survey import DONT_KNOW, NOT_APPLICABLE, SurveyLayout, SurveyQuestion, SurveySection
 
 
@@ -47,7 +48,26 @@ def render_question_cached(question: SurveyQuestion, selected: frozenset[str]) -
     return render_question(question, selected)
 
 
-def saved_state(question: SurveyQuestion, answer: Answer | None) -> tuple[frozenset[str], str]:
+class SavedAnswer(NamedTuple):
+    """A saved answer as the survey's screens read it: a row, not a model instance, for a
+    respondent far into the survey has dozens of them on every screen they load."""
+
+    question_id: int
+    value: int | None
+    dont_know: bool
+    not_applicable: bool
+    text: str
+
+
+def saved_answers(invitation: Invitation) -> list[SavedAnswer]:
+    """The respondent's saved answers: one query, none before they start."""
+    response = getattr(invitation, "response", None)
+    if response is None:
+        return []
+    return [SavedAnswer(*row) for row in response.answers.values_list(*SavedAnswer._fields)]
+
+
+def saved_state(question: SurveyQuestion, answer: SavedAnswer | None) -> tuple[frozenset[str], str]:
     if answer is None:
         return frozenset(), ""
     if answer.dont_know:
@@ -55,7 +75,7 @@ def saved_state(question: SurveyQuestion, answer: Answer | None) -> tuple[frozen
     if answer.not_applicable:
         return frozenset({NOT_APPLICABLE}), ""
     if question.is_multiple:
-        return frozenset(map(str, answer.chosen_values)), ""
+        return frozenset(map(str, chosen_values(answer.value))), ""
     if question.is_text:
         return frozenset(), answer.text
     return frozenset({str(answer.value)}), ""
@@ -63,7 +83,7 @@ def saved_state(question: SurveyQuestion, answer: Answer | None) -> tuple[frozen
 
 def survey_states(
     layout: SurveyLayout,
-    answers: list[Answer],
+    answers: list[SavedAnswer],
     errors: dict[str, str] | None = None,
     posted: QueryDict | None = None,
 ) -> list[tuple[SurveySection, list[QuestionState]]]:
@@ -99,7 +119,7 @@ def sections_html(
     ]
 
 
-def answered_keys(layout: SurveyLayout, answers: list[Answer]) -> set[str]:
+def answered_keys(layout: SurveyLayout, answers: list[SavedAnswer]) -> set[str]:
     """The keys of the questions these saved answers answer (a saved answer is never empty:
     clearing one deletes it)."""
     keys = {question.id: question.key for question in layout.by_key.values()}

@@ -4,6 +4,7 @@ from uuid import UUID
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.utils.html import format_html
 from django.views.decorators.cache import never_cache
@@ -16,6 +17,7 @@ from organizations.tenancy import organization_view
 from .forms import InvitationEmailsForm, InvitationLinksForm, RoundForm
 from .models import Round
 from .selectors import (
+    ScreenState,
     invitation_by_token,
     invitation_for_answers,
     invitation_get,
@@ -25,6 +27,7 @@ from .selectors import (
     questionnaire_versions,
     round_get,
     round_overview,
+    screen_state,
 )
 from .services import (
     AnswerTarget,
@@ -48,7 +51,14 @@ from .services import (
     round_update,
 )
 from .survey import InvalidAnswer, parse_answer, survey_layout
-from .survey_page import SurveyPosition, answered_keys, sections_html, survey_states
+from .survey_page import (
+    SurveyPosition,
+    answered_keys,
+    saved_answers,
+    sections_html,
+    survey_states,
+)
+from .survey_screen import FrameKey, next_unanswered_html, notices_html, screen_html
 
 
 @organization_view()
@@ -273,17 +283,6 @@ def invitation_revoke_view(
     return round_action_done(request, round, f"Revoked the invitation of {invitation}.")
 
 
-def saved_answers(invitation) -> list:
-    response = getattr(invitation, "response", None)
-    if response is None:
-        return []
-    return list(
-        response.answers.only(
-            "response_id", "question_id", "value", "dont_know", "not_applicable", "text"
-        )
-    )
-
-
 def survey_context(invitation, layout, answers) -> dict:
     round = invitation.round
     response = getattr(invitation, "response", None)
@@ -314,28 +313,34 @@ def survey_closed_page(request, invitation, *, status=200, message="") -> HttpRe
     return render(request, "assessments/survey_closed.html", context, status=status)
 
 
-def section_page(request, invitation, index: int, *, status=200, errors=None) -> HttpResponse:
-    layout = survey_layout(invitation.round.questionnaire_id)
-    answers = saved_answers(invitation)
+def section_page(request, screen: ScreenState, index: int, *, status=200, errors=None):
+    """One screen: its frame, shared by everyone on this screen of this round, filled in with
+    this respondent's answers and counts (see survey_screen)."""
+    layout = survey_layout(screen.questionnaire_id)
     section, states = survey_states(
-        layout, answers, errors=errors, posted=request.POST if errors else None
+        layout, screen.answers, errors=errors, posted=request.POST if errors else None
     )[index]
-    context = survey_context(invitation, layout, answers)
-    position = context["position"]
-    section_answered = sum(state.answered for state in states)
-    context |= {
-        "section": section,
-        "section_number": index + 1,
-        "questions_html": sections_html([(section, states)])[0][1],
-        "section_answered": section_answered,
+    position = SurveyPosition(layout, frozenset(answered_keys(layout, screen.answers)))
+    key = FrameKey(
+        questionnaire_id=screen.questionnaire_id,
+        section_index=index,
+        organization_name=screen.organization_name,
+        title=screen.round_title,
+        score_threshold=screen.score_threshold,
+        comment_threshold=screen.comment_threshold,
+        closes_at=screen.closes_at,
+    )
+    values = {
+        "csrf_token": get_token(request),
+        "notices": notices_html(submitted=screen.submitted, has_errors=bool(errors)),
+        "section_answered": str(sum(state.answered for state in states)),
+        "answered_count": str(position.answered_count),
         # The rest of the survey, so the page can keep the whole count current as it changes.
-        "answered_elsewhere": position.answered_count - position.section_counts(section)[0],
-        "previous": layout.sections[index - 1] if index else None,
-        "next_section": layout.sections[index + 1] if index + 1 < len(layout.sections) else None,
-        "next_unanswered": position.next_unanswered(after=index),
-        "errors": errors or {},
+        "answered_elsewhere": str(position.answered_count - position.section_counts(section)[0]),
+        "questions": sections_html([(section, states)])[0][1],
+        "next_unanswered": next_unanswered_html(position.next_unanswered(after=index)),
     }
-    return render(request, "assessments/survey_section.html", context, status=status)
+    return HttpResponse(screen_html(key, values), status=status)
 
 
 def review_page(request, invitation, *, status=200) -> HttpResponse:
@@ -374,18 +379,17 @@ def survey_section(request: HttpRequest, token: str, section_key: str) -> HttpRe
     """One section of the survey. With JavaScript every answer is saved as it changes (see
     answer_save_view); without, this page's form saves the section and moves on, so "Save and
     continue" is true either way."""
-    invitation = invitation_by_token(token=token)
-    round = invitation.round
-    request.log_scope = (round.organization_id, round.public_id)
-    layout = survey_layout(round.questionnaire_id)
+    screen = screen_state(token=token)
+    request.log_scope = (screen.organization_id, screen.round_public_id)
+    layout = survey_layout(screen.questionnaire_id)
     index = layout.section_at(section_key)
     if index is None:
         raise Http404("There is no such section in this survey.")
-    if not round.accepts_answers:
+    if not screen.accepts_answers:
         status = HTTPStatus.CONFLICT if request.method == "POST" else 200
-        return survey_closed_page(request, invitation, status=status)
+        return survey_closed_page(request, invitation_by_token(token=token), status=status)
     if request.method == "GET":
-        return section_page(request, invitation, index)
+        return section_page(request, screen, index)
 
     answers, errors = {}, {}
     for question in layout.sections[index].questions:
@@ -397,8 +401,9 @@ def survey_section(request: HttpRequest, token: str, section_key: str) -> HttpRe
             errors[question.key] = str(error)
     if errors:
         return section_page(
-            request, invitation, index, status=HTTPStatus.UNPROCESSABLE_ENTITY, errors=errors
+            request, screen, index, status=HTTPStatus.UNPROCESSABLE_ENTITY, errors=errors
         )
+    invitation = invitation_by_token(token=token)
     try:
         answers_save(invitation=invitation, answers=answers)
     except SurveyClosed as error:

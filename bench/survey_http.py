@@ -95,7 +95,7 @@ invitations = Invitation.objects.bulk_create(Invitation(round=round) for _ in ra
 Response.objects.bulk_create(Response(invitation=i, round=round) for i in invitations)
 with connection.cursor() as cursor:
     cursor.execute("CREATE TABLE bench_floor (id bigserial PRIMARY KEY, value integer)")
-keys = list(questionnaire.questions.filter(kind="scale", allows_dont_know=True)
+keys = list(questionnaire.questions.filter(kind="scale", dimension__kind="principle")
             .values_list("key", flat=True))
 sections = list(questionnaire.sections.order_by("position").values_list("key", flat=True))
 print("\\n".join(["KEYS " + ",".join(keys), "SECTIONS " + ",".join(sections)]

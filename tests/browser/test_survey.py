@@ -356,9 +356,8 @@ def test_every_screen_without_javascript(page: Page, invitation, layout):
             next_unanswered = page.get_by_role("navigation", name="Survey screens").get_by_role(
                 "link", name=left_for_later.text
             )
-            expect(next_unanswered).to_have_attribute(
-                "href", f"/r/{invitation.token}/s/healthy/#q-{left_for_later.key}"
-            )
+            # relative to the screen, as every link of a screen is
+            expect(next_unanswered).to_have_attribute("href", f"../healthy/#q-{left_for_later.key}")
         page.get_by_role(
             "button", name="Save and review" if is_last else "Save and continue"
         ).click()
