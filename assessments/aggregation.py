@@ -99,12 +99,18 @@ def distribution_tables(rows, questions: dict[int, QuestionInfo], group_key: str
 
 
 def principle_levels(
-    table, questions: dict[int, QuestionInfo], principles: list[str], threshold: int
+    table,
+    questions: dict[int, QuestionInfo],
+    principles: list[str],
+    threshold: int,
+    kind: str = Dimension.Kind.PRINCIPLE,
 ):
+    """The scores of the dimensions of `kind` (the guide's principles, or our other practices)
+    named in `principles`."""
     by_principle = defaultdict(list)
     for question_id, (distribution, dont_know, not_applicable) in table.items():
         question = questions[question_id]
-        if question.dimension_kind == Dimension.Kind.PRINCIPLE:
+        if question.dimension_kind == kind:
             by_principle[question.dimension_key].append(
                 (distribution, dont_know, not_applicable, question.weight)
             )
@@ -382,31 +388,32 @@ def round_aggregate(round: Round, *, earlier: Iterable[Disclosed] = ()) -> Aggre
     levels = principle_levels(overall, questions, principles, threshold)
     principle_rows = [{**levels[key].as_dict(), "name": names[key]} for key in principles]
     readiness = scoring.readiness(levels.values())
+    practices = [d.key for d in dimensions if d.kind == Dimension.Kind.PRACTICE]
+    practice_scores = principle_levels(
+        overall, questions, practices, threshold, kind=Dimension.Kind.PRACTICE
+    )
+    practice_rows = [{**practice_scores[key].as_dict(), "name": names[key]} for key in practices]
 
     fit = scoring.fit_verdict(
         (
-            q.key,
-            overall.get(q.id, NO_ANSWERS)[0].get(1, 0),
-            overall.get(q.id, NO_ANSWERS)[0].get(0, 0),
-        )
-        for q in questions.values()
-        if q.dimension_kind == Dimension.Kind.FIT
+            (
+                q.key,
+                overall.get(q.id, NO_ANSWERS)[0].get(1, 0),
+                overall.get(q.id, NO_ANSWERS)[0].get(0, 0),
+            )
+            for q in questions.values()
+            if q.dimension_kind == Dimension.Kind.FIT
+        ),
+        readiness,
     )
-    challenge_spreads = {
-        q.dimension_key: scoring.thinned(scoring.spread(*overall.get(q.id, NO_ANSWERS)), threshold)
-        for q in questions.values()
-        if q.dimension_kind == Dimension.Kind.CHALLENGE
-    }
+    in_production = fit["verdict"] != scoring.FIT_NOT_YET
     level_values = {key: score.level for key, score in levels.items()}
-    risks = scoring.inferred_risks(level_values, question_means)
-    challenges = [
-        {
-            **row,
-            "name": names[row["key"]],
-            "inferred": [risk["because"] for risk in risks if risk["challenge"] == row["key"]],
-        }
-        for row in scoring.challenge_ranking(challenge_spreads)
-    ]
+    risks = scoring.inferred_risks(
+        level_values | {key: score.level for key, score in practice_scores.items()},
+        question_means,
+        in_production=in_production,
+    )
+    challenges = challenge_rows(overall, questions, names, risks, threshold)
 
     goals = []
     goals_question = next(
@@ -433,15 +440,11 @@ def round_aggregate(round: Round, *, earlier: Iterable[Disclosed] = ()) -> Aggre
             "items": sorted(texts.values_list("text", flat=True)),
         }
 
-    # Disagreements are about practices (principle questions), widest spread first: that is
-    # where a conversation is most needed.
-    disagreements = sorted(
-        (
-            {"question": key, "stdev": entry["stdev"]}
-            for key, entry in question_data.items()
-            if entry.get("disagreement") and by_key[key].dimension_kind == Dimension.Kind.PRINCIPLE
-        ),
-        key=lambda row: (-row["stdev"], row["question"]),
+    shown_teams = [
+        team for team, n in team_counts.items() if team not in hidden_teams and n >= threshold
+    ]
+    disagreements = group_disagreements(
+        overall, team_tables, shown_teams, team_names, questions, threshold
     )
 
     trend = None
@@ -459,7 +462,7 @@ def round_aggregate(round: Round, *, earlier: Iterable[Disclosed] = ()) -> Aggre
             ),
         }
 
-    pilots = scoring.automation_pilots(level_values, names)
+    pilots = scoring.automation_pilots(level_values, names, in_production=in_production)
     weakest = sorted(
         (row for row in principle_rows if row["level"] is not None), key=lambda r: r["level"]
     )[:2]
@@ -475,6 +478,8 @@ def round_aggregate(round: Round, *, earlier: Iterable[Disclosed] = ()) -> Aggre
             "floor_principle": readiness.floor_principle,
         },
         "fit": fit,
+        "stage": scoring.stage(readiness, fit["gate"]),
+        "practices": practice_rows,
         "challenges": challenges,
         "goals": goals,
         "questions": question_data,
@@ -495,6 +500,7 @@ def round_aggregate(round: Round, *, earlier: Iterable[Disclosed] = ()) -> Aggre
             "weakest": [row["key"] for row in weakest],
             "pilots": pilots,
             "risks": risks,
+            "rungs": next_rungs(overall, questions, question_means, threshold),
             "steps": scoring.roadmap_steps(
                 levels=level_values,
                 responses=responses,
@@ -502,21 +508,84 @@ def round_aggregate(round: Round, *, earlier: Iterable[Disclosed] = ()) -> Aggre
                 pilots=pilots,
                 challenges=challenges,
                 disagreement_count=len(disagreements),
+                verdict=fit["verdict"],
             ),
         },
         "rules": {
             "fit": fit["rule"],
             "disagreement": (
-                f"A question whose answers span {scoring.DISAGREEMENT_MIN_RANGE} levels or "
-                f"more, or have a standard deviation of {scoring.DISAGREEMENT_MIN_STDEV} or "
-                "more; a principle whose answers have that standard deviation."
+                "Ours: within a team (or the whole round where no team is shown), a question "
+                "whose middle half of answers spans "
+                f"{scoring.DISAGREEMENT_MIN_SPREAD} levels or more, answered by at least "
+                f"{max(threshold, scoring.DISAGREEMENT_MIN_ANSWERS)}: a quarter of the group sits "
+                "two levels or more from another quarter, which one outlier cannot cause."
             ),
-            "challenge_reported": scoring.CHALLENGE_REPORTED_MIN_SEVERITY,
+            "challenge_reported": scoring.CHALLENGE_REPORTED_MIN_SHARE,
             "weak_level": scoring.WEAK_LEVEL,
         },
     }
     disclosure = {"states": states}
     return Aggregate(data, responses, answers_until, disclosure, changes)
+
+
+def challenge_rows(overall, questions, names, risks, threshold) -> list[dict]:
+    """The guide's challenges by the share who felt them, with the risks inferred for each."""
+    distributions = {
+        q.dimension_key: overall.get(q.id, NO_ANSWERS)[0]
+        for q in questions.values()
+        if q.dimension_kind == Dimension.Kind.CHALLENGE
+    }
+    return [
+        {
+            **row,
+            "name": names[row["key"]],
+            "inferred": [risk["because"] for risk in risks if risk["challenge"] == row["key"]],
+        }
+        for row in scoring.challenge_ranking(distributions, threshold)
+    ]
+
+
+def group_disagreements(
+    overall, team_tables, shown_teams: list, team_names: dict, questions, threshold: int
+) -> list[dict]:
+    """Practice questions on which a group disagrees (scoring.disagrees), answered by at least
+    `threshold` in it: within each shown team, or within the whole round when no team is shown
+    (then it is the one group). A question where only the teams differ is not among them."""
+    groups = (
+        [(team_names[team], team_tables.get(team, {})) for team in shown_teams]
+        if set(shown_teams) - {None}  # a round whose only group is "no team" is one group
+        else [(None, overall)]
+    )
+    rows = []
+    for name, table in groups:
+        for question in questions.values():
+            if question.dimension_kind != Dimension.Kind.PRINCIPLE:
+                continue
+            distribution = table.get(question.id, NO_ANSWERS)[0]
+            if sum(distribution.values()) >= threshold and scoring.disagrees(distribution):
+                rows.append({"question": question.key, "team": name})
+    return rows
+
+
+def next_rungs(overall, questions, question_means: dict, threshold: int) -> dict:
+    """For each practice (principle or ours), the next rung of its lowest question: where most
+    answers stand and the next level's label (scoring.next_rung)."""
+    lowest: dict[str, QuestionInfo] = {}
+    for question in questions.values():
+        if question.dimension_kind not in (Dimension.Kind.PRINCIPLE, Dimension.Kind.PRACTICE):
+            continue
+        mean = question_means.get(question.key)
+        current = lowest.get(question.dimension_key)
+        if mean is not None and (current is None or mean < question_means[current.key]):
+            lowest[question.dimension_key] = question
+    rungs = {}
+    for key, question in lowest.items():
+        rung = scoring.next_rung(
+            overall.get(question.id, NO_ANSWERS)[0], question.labels, threshold
+        )
+        if rung:
+            rungs[key] = {"question": question.key, **rung}
+    return rungs
 
 
 def delta(now: float | None, before: float | None) -> float | None:

@@ -21,14 +21,16 @@ FIT_GOOD_MIN_YES = 5
 FIT_GOOD = "good-fit"
 FIT_FOUNDATIONS_FIRST = "foundations-first"
 
-# Disagreement: the team does not share one picture of where it stands when the answers to a
-# question span three levels or more, or spread widely. For a principle, whose answers pool
-# several questions (so some range is expected), only the wide spread counts.
-DISAGREEMENT_MIN_RANGE = 3
-DISAGREEMENT_MIN_STDEV = 1.2
+# Disagreement (ours): a group does not share one picture of a practice when the middle half
+# of its answers to a question spans DISAGREEMENT_MIN_SPREAD levels or more (the interquartile
+# range): a quarter of the group sits two levels or more from another quarter. One outlier,
+# or a few, cannot set it off, however many answered; a 5-5 split does. With fewer than
+# DISAGREEMENT_MIN_ANSWERS values a quarter is less than one person, so nothing is flagged.
+# The worker applies it within each team shown, so a difference between teams is a team gap,
+# not a disagreement.
+DISAGREEMENT_MIN_SPREAD = 2
+DISAGREEMENT_MIN_ANSWERS = 4
 
-# A challenge whose mean severity reaches this brings the guide's solution into the report.
-CHALLENGE_REPORTED_MIN_SEVERITY = 1.5
 
 # A principle scoring below this level is "weak": it can set a risk off or call for a pilot.
 WEAK_LEVEL = 2.0
@@ -48,6 +50,7 @@ class Spread:
     minimum: int | None
     maximum: int | None
     not_applicable: int = 0
+    disagreement: bool = False
 
     @property
     def range(self) -> int | None:
@@ -57,12 +60,6 @@ class Spread:
     def dont_know_share(self) -> float:
         total = self.count + self.dont_know
         return self.dont_know / total if total else 0.0
-
-    @property
-    def disagreement(self) -> bool:
-        if self.count < 2 or self.stdev is None:
-            return False
-        return self.range >= DISAGREEMENT_MIN_RANGE or self.stdev >= DISAGREEMENT_MIN_STDEV
 
     def as_dict(self) -> dict:
         """What is published of it: levels and counts. Never the minimum, maximum or median,
@@ -99,11 +96,31 @@ def spread(distribution: Mapping[int, int], dont_know: int = 0, not_applicable: 
         minimum=min(counts),
         maximum=max(counts),
         not_applicable=not_applicable,
+        disagreement=disagrees(counts),
     )
 
 
+def quantile(counts: Mapping[int, int], share: float) -> int:
+    """The value at the nearest rank `share` of the way through a value -> count table."""
+    rank = max(1, math.ceil(share * sum(counts.values())))
+    seen = 0
+    for value in sorted(counts):
+        seen += counts[value]
+        if seen >= rank:
+            return value
+    raise ValueError("empty table")
+
+
+def disagrees(distribution: Mapping[int, int]) -> bool:
+    """The disagreement rule (see DISAGREEMENT_MIN_SPREAD) for one question's answers."""
+    counts = {value: n for value, n in distribution.items() if n > 0}
+    if sum(counts.values()) < DISAGREEMENT_MIN_ANSWERS:
+        return False
+    return quantile(counts, 0.75) - quantile(counts, 0.25) >= DISAGREEMENT_MIN_SPREAD
+
+
 def counts_only(count: int, dont_know: int, not_applicable: int) -> Spread:
-    return Spread(count, dont_know, None, None, None, None, None, not_applicable)
+    return Spread(count, dont_know, None, None, None, None, None, not_applicable, False)
 
 
 def thinned(figures: Spread, min_count: int) -> Spread:
@@ -150,10 +167,8 @@ class PrincipleScore:
     def score_100(self) -> float | None:
         return None if self.level is None else round(100 * self.level / SCALE_MAX, 1)
 
-    @property
-    def disagreement(self) -> bool:
-        stdev = self.spread.stdev
-        return self.spread.count >= 2 and stdev is not None and stdev >= DISAGREEMENT_MIN_STDEV
+    # Some question of the principle meets the disagreement rule.
+    disagreement: bool = False
 
     def as_dict(self) -> dict:
         return {
@@ -171,9 +186,10 @@ def principle_score(
     min_answerers: int = 0,
 ) -> PrincipleScore:
     """`questions`: (value -> count, don't-know count, doesn't-apply count, weight) for each of
-    its questions. With
-    fewer than `min_answerers` people giving a value to any one of its questions, the principle
-    is not rated: its level would be those few people's answers (see `thinned`)."""
+    its questions. With fewer than `min_answerers` people giving a value to any one of its
+    questions, the principle is not rated: its level would be those few people's answers (see
+    `thinned`). It is a disagreement when one of its questions, answered by at least
+    `min_answerers`, is."""
     questions = list(questions)
     weighted_sum = sum(w * sum(v * n for v, n in dist.items()) for dist, _, _, w in questions)
     weighted_count = sum(w * sum(dist.values()) for dist, _, _, w in questions)
@@ -187,7 +203,10 @@ def principle_score(
     if answerers < min_answerers:
         figures = counts_only(overall.count, overall.dont_know, overall.not_applicable)
         return PrincipleScore(key=key, level=None, spread=figures)
-    return PrincipleScore(key=key, level=level, spread=overall)
+    disagreement = any(
+        disagrees(dist) and sum(dist.values()) >= min_answerers for dist, _, _, _ in questions
+    )
+    return PrincipleScore(key=key, level=level, spread=overall, disagreement=disagreement)
 
 
 @dataclass(frozen=True)
@@ -210,65 +229,188 @@ def readiness(scores: Iterable[PrincipleScore]) -> Readiness:
     return Readiness(average, weakest.level, weakest.key)
 
 
-def fit_verdict(checklist: Iterable[tuple[str, int, int]]) -> dict:
-    """`checklist`: (question key, yes count, no count) in the guide's order. A question is a
-    yes when more than FIT_QUESTION_YES_SHARE of its answers are yes; FIT_GOOD_MIN_YES yeses make
-    a good fit, fewer mean building the foundations first."""
-    questions = []
-    for key, yes, no in checklist:
-        answered = yes + no
-        is_yes = answered > 0 and yes / answered > FIT_QUESTION_YES_SHARE
-        questions.append({"key": key, "yes": yes, "no": no, "majority_yes": is_yes})
-    yes_count = sum(question["majority_yes"] for question in questions)
+def checklist_answer(yes: int, no: int) -> str:
+    """The team's answer to one checklist question: "yes" or "no" by a majority, "split" on a
+    tie (shown as split, never counted as no), "unknown" when nobody answered."""
+    if yes == no:
+        return "split" if yes else "unknown"
+    return "yes" if yes > no else "no"
+
+
+# Fit v2, ours around the guide's checklist: the guide reads "yes to most" as a good fit and
+# "no to several" as foundations first. We add a gate (its first question: without a model in
+# production MLOps is premature, so nothing that presupposes production is advised), group the
+# rest into need and capacity, name the band between "most" and "several" borderline, and tell
+# a team that already practises MLOps so.
+FIT_GATE = "fit-production"
+FIT_NEED = ["fit-multiple-models", "fit-retraining", "fit-pain", "fit-business-critical"]
+FIT_CAPACITY = ["fit-dedicated-team", "fit-resources"]
+FIT_NOT_YET = "not-yet"
+FIT_BORDERLINE = "borderline"
+FIT_PRACTISING = "practising"
+FIT_SEVERAL_NO = 3
+PRACTISING_MIN_AVERAGE = 3.0
+
+
+def fit_verdict(
+    checklist: Iterable[tuple[str, int, int]], readiness: Readiness | None = None
+) -> dict:
+    """`checklist`: (question key, yes count, no count) in the guide's order; `readiness`: the
+    round's, for telling a team that already practises MLOps. The verdict, in this order:
+    not yet (most say no model runs in production); practising (readiness at least
+    PRACTISING_MIN_AVERAGE with no principle below WEAK_LEVEL); good fit (FIT_GOOD_MIN_YES or
+    more yes); foundations first (FIT_SEVERAL_NO or more no); borderline otherwise."""
+    questions = [
+        {"key": key, "yes": yes, "no": no, "answer": checklist_answer(yes, no)}
+        for key, yes, no in checklist
+    ]
+    for question in questions:
+        question["majority_yes"] = question["answer"] == "yes"
+    by_key = {question["key"]: question for question in questions}
+    counts = {answer: sum(q["answer"] == answer for q in questions) for answer in ("yes", "no")}
+    if by_key.get(FIT_GATE, {}).get("answer") == "no":
+        verdict = FIT_NOT_YET
+    elif (
+        readiness is not None
+        and readiness.average is not None
+        and readiness.average >= PRACTISING_MIN_AVERAGE
+        and readiness.floor >= WEAK_LEVEL
+    ):
+        verdict = FIT_PRACTISING
+    elif counts["yes"] >= FIT_GOOD_MIN_YES:
+        verdict = FIT_GOOD
+    elif counts["no"] >= FIT_SEVERAL_NO:
+        verdict = FIT_FOUNDATIONS_FIRST
+    else:
+        verdict = FIT_BORDERLINE
     return {
-        "verdict": FIT_GOOD if yes_count >= FIT_GOOD_MIN_YES else FIT_FOUNDATIONS_FIRST,
-        "yes_count": yes_count,
+        "verdict": verdict,
+        "yes_count": counts["yes"],
+        "no_count": counts["no"],
         "questions": questions,
+        "gate": by_key.get(FIT_GATE, {}).get("answer", "unknown"),
+        "need": [by_key[key] for key in FIT_NEED if key in by_key],
+        "capacity": [by_key[key] for key in FIT_CAPACITY if key in by_key],
         "rule": (
-            f"A question counts as yes when more than {FIT_QUESTION_YES_SHARE:.0%} of its "
-            f"answers are yes; {FIT_GOOD_MIN_YES} or more of {len(questions)} mean MLOps is a "
-            "good fit, fewer mean building the foundations first."
+            "The guide's checklist: yes to most means MLOps is a good fit, no to several means "
+            "the foundations come first. Ours: a question's answer is its majority, a tie is "
+            "shown as split; if most say no model runs in production the verdict is “not yet”; "
+            f"readiness of {PRACTISING_MIN_AVERAGE:g} or more with no principle below "
+            f"{WEAK_LEVEL:g} means you already practise MLOps; {FIT_GOOD_MIN_YES} or more yes "
+            f"of {len(questions)} is a good fit, {FIT_SEVERAL_NO} or more no is foundations "
+            "first, and between them is borderline."
         ),
     }
 
 
-# Risks the team may not have named, inferred from its practice answers. Each rule names the
-# principle levels (or question means) below WEAK_LEVEL that set it off, all of them required.
+# Stages, ours: a name for where the practice stands, from the readiness average and floor
+# (the floor holds a team back: strong practice elsewhere cannot hide a missing one). The
+# mapping to Google's MLOps levels and Microsoft's maturity model is ours too, and loose.
+STAGES = [
+    # key, name, rule, Google, Microsoft
+    (
+        "exploring",
+        "Exploring",
+        "most say no model runs in production",
+        "before level 0",
+        "level 0, no MLOps",
+    ),
+    (
+        "manual",
+        "Manual",
+        "readiness below 1.5",
+        "level 0, manual process",
+        "level 0 or 1, no MLOps or DevOps without MLOps",
+    ),
+    (
+        "repeatable",
+        "Repeatable",
+        "readiness 1.5 or more, short of automated (a principle below 2 holds it here)",
+        "between level 0 and level 1",
+        "level 1, DevOps without MLOps",
+    ),
+    (
+        "automated",
+        "Automated",
+        "readiness 2.5 or more with no principle below 2",
+        "level 1, ML pipeline automation",
+        "level 2 or 3, automated training and deployment",
+    ),
+    (
+        "continuous",
+        "Continuously improving",
+        "readiness 3.5 or more with no principle below 3",
+        "level 2, CI/CD pipeline automation",
+        "level 4, full MLOps automated operations",
+    ),
+]
+
+
+def stage(readiness: Readiness, gate: str) -> dict | None:
+    """The named stage with its rule and its loose mapping; None when nothing is rated."""
+    if gate == "no":
+        key = "exploring"
+    elif readiness.average is None:
+        return None
+    elif readiness.average >= 3.5 and readiness.floor >= 3:
+        key = "continuous"
+    elif readiness.average >= 2.5 and readiness.floor >= WEAK_LEVEL:
+        key = "automated"
+    elif readiness.average >= 1.5:
+        key = "repeatable"
+    else:
+        key = "manual"
+    _, name, rule, google, microsoft = next(row for row in STAGES if row[0] == key)
+    return {"key": key, "name": name, "rule": rule, "google": google, "microsoft": microsoft}
+
+
+# Risks the team may not have named, inferred only from answers that measure their cause (ours).
+# Each rule names the principle levels (or question means) below WEAK_LEVEL that set it off,
+# all of them required. Drift and degradation presuppose a model in production: under the
+# fit gate they are not inferred. (Infrastructure complexity is not inferred: manual steps do
+# not measure it. Security is inferred from v2's security items, not from version control.)
 INFERRED_RISKS = {
     "model-degradation": {
         "when": ["continuous-training", "monitoring"],
         "because": "models are retrained by hand and not monitored",
+        "production": True,
     },
     "data-drift": {
         "when": ["question:monitoring-drift"],
         "because": "nothing watches whether production data still looks like training data",
+        "production": True,
     },
     "concept-drift": {
         "when": ["question:monitoring-performance", "question:continuous-training-feedback"],
         "because": "model performance is not tracked against real outcomes",
-    },
-    "infrastructure-complexity": {
-        "when": ["automation", "continuous-delivery"],
-        "because": "training and deployment are manual steps",
+        "production": True,
     },
     "lack-of-collaboration": {
         "when": ["collaboration"],
-        "because": "roles and handoffs between the groups are unclear",
+        "because": "ownership and communication between the groups are unclear",
+        "production": False,
     },
     "security-vulnerabilities": {
-        "when": ["version-control"],
-        "because": "data and models are not versioned, so changes leave no trail",
+        "when": ["security"],
+        "because": "access to data and models is loosely controlled and nothing is scanned",
+        "production": False,
     },
 }
 
 
 def inferred_risks(
-    principle_levels: Mapping[str, float | None], question_means: Mapping[str, float | None]
+    principle_levels: Mapping[str, float | None],
+    question_means: Mapping[str, float | None],
+    *,
+    in_production: bool = True,
 ) -> list[dict]:
     """The INFERRED_RISKS whose every condition holds: a level (or question mean) below
-    WEAK_LEVEL. A principle nobody could rate (all "don't know") does not set a risk off."""
+    WEAK_LEVEL. A principle nobody could rate (all "don't know", or not asked) does not set a
+    risk off, nor does one that presupposes production when most have no model there."""
     risks = []
     for challenge, rule in INFERRED_RISKS.items():
+        if rule["production"] and not in_production:
+            continue
         levels = []
         for condition in rule["when"]:
             if condition.startswith("question:"):
@@ -280,20 +422,31 @@ def inferred_risks(
     return risks
 
 
-def challenge_ranking(severities: Mapping[str, Spread]) -> list[dict]:
-    """Challenges by mean severity, highest first; those at CHALLENGE_REPORTED_MIN_SEVERITY
-    or above are the ones the team reported."""
-    rows = [
-        {
-            "key": key,
-            "severity": rounded(spread_.mean, 2),
-            "count": spread_.count,
-            "reported": spread_.mean is not None
-            and spread_.mean >= CHALLENGE_REPORTED_MIN_SEVERITY,
-        }
-        for key, spread_ in severities.items()
-    ]
-    return sorted(rows, key=lambda row: (-(row["severity"] or 0), row["key"]))
+# A challenge is reported when at least this share of those who rated it answered "noticeably"
+# (or "a noticeable effect") or worse: a share a lead can say as "n of N", where a mean of
+# 1.4 hid that 17 of 40 felt it (ours).
+CHALLENGE_REPORTED_MIN_SHARE = 1 / 3
+CHALLENGE_NOTICEABLE = 2
+
+
+def challenge_ranking(distributions: Mapping[str, Mapping[int, int]], min_count: int) -> list[dict]:
+    """Challenges by the share who felt them noticeably or worse, highest first. A challenge
+    rated by fewer than `min_count` people shows no share (it would be those few answers)."""
+    rows = []
+    for key, distribution in distributions.items():
+        rated = sum(distribution.values())
+        felt = sum(n for value, n in distribution.items() if value >= CHALLENGE_NOTICEABLE)
+        shown = rated >= min_count and rated > 0
+        rows.append(
+            {
+                "key": key,
+                "felt": felt if shown else None,
+                "rated": rated,
+                "share": round(felt / rated, 4) if shown else None,
+                "reported": shown and felt / rated >= CHALLENGE_REPORTED_MIN_SHARE,
+            }
+        )
+    return sorted(rows, key=lambda row: (-(row["share"] or 0), row["key"]))
 
 
 # Automation pilots come in prerequisite order, not only by lowest score (the guide: start with
@@ -314,15 +467,22 @@ PILOT_CANDIDATES = [
     "continuous-training",
 ]
 MAX_PILOTS = 2
+# What only makes sense with a model in production: never a pilot or a "now" under the gate.
+PRODUCTION_ONLY = {"monitoring", "continuous-delivery", "continuous-training"}
 
 
 def automation_pilots(
-    levels: Mapping[str, float | None], names: Mapping[str, str] | None = None
+    levels: Mapping[str, float | None],
+    names: Mapping[str, str] | None = None,
+    *,
+    in_production: bool = True,
 ) -> list[dict]:
     """Up to MAX_PILOTS principles to automate first, with the reason for each (in words, with
     `names` for the principles' keys): the weakest candidates, each replaced by its first weak
-    prerequisite, itself resolved the same way."""
+    prerequisite, itself resolved the same way. Without a model in production, only practices
+    that do not presuppose one are candidates."""
     names = names or {}
+    candidates = [key for key in PILOT_CANDIDATES if in_production or key not in PRODUCTION_ONLY]
 
     def name(key: str) -> str:
         return names.get(key, key)
@@ -333,12 +493,12 @@ def automation_pilots(
 
     def resolve(key: str, chain: list[str]) -> tuple[str, list[str]]:
         for prerequisite in PREREQUISITES.get(key, []):
-            if weak(prerequisite):
+            if weak(prerequisite) and prerequisite in candidates:
                 return resolve(prerequisite, [*chain, key])
         return key, chain
 
     weakest_first = sorted(
-        (key for key in PILOT_CANDIDATES if weak(key)),
+        (key for key in candidates if weak(key)),
         key=lambda key: (levels[key], PILOT_CANDIDATES.index(key)),
     )
     pilots: list[dict] = []
@@ -480,6 +640,32 @@ NOW, NEXT, LATER = "now", "next", "later"
 # A goal is shared when at least this share of respondents picked it.
 SHARED_GOAL_MIN_SHARE = 0.5
 GOOD_LEVEL = 3.0
+# At most this many steps are "now" (ours): more is no plan. When more qualify, they are kept
+# in this order (what changes practice first, then what frames it) and the rest become "next".
+MAX_NOW = 3
+NOW_ORDER = ["automation", "monitoring", "collaboration", "goals", "tools", "assess"]
+
+
+def next_rung(
+    distribution: Mapping[int, int], labels: Mapping[int, str], min_count: int
+) -> dict | None:
+    """The move a practice question asks for next: from the level where most answers stand
+    (the lower on a tie) to the next level's label, with how many stand there. None at the
+    top, or with fewer than `min_count` answers (their distribution is not shown either)."""
+    counts = {value: n for value, n in distribution.items() if n > 0}
+    total = sum(counts.values())
+    if total < min_count or not counts:
+        return None
+    most = max(counts, key=lambda value: (counts[value], -value))
+    if most + 1 not in labels:
+        return None
+    return {
+        "now": most,
+        "now_label": labels[most],
+        "count": counts[most],
+        "of": total,
+        "next_label": labels[most + 1],
+    }
 
 
 def roadmap_steps(
@@ -490,30 +676,37 @@ def roadmap_steps(
     pilots: list[dict],
     challenges: list[dict],
     disagreement_count: int,
+    verdict: str = FIT_GOOD,
 ) -> list[dict]:
-    """Each step of the guide with its priority and the rule that set it:
+    """Each step of the guide with its priority and the rule that set it (ours):
     - goals: now unless one goal is shared by at least SHARED_GOAL_MIN_SHARE of respondents;
     - assess: now, for this round is that assessment: discuss it;
-    - tools: now when some principle is weak (below WEAK_LEVEL), else later;
+    - tools: now when some principle is weak (below WEAK_LEVEL), else later; later too when the
+      foundations come first or no model runs in production: no shopping before either;
     - automation: now when there are automation pilots, else later;
     - monitoring: now when monitoring is weak or drift or degradation is reported or inferred,
-      next below GOOD_LEVEL, else later;
+      next below GOOD_LEVEL, else later; later whenever no model runs in production;
     - collaboration: now when collaboration is weak or lack of collaboration is reported or
-      inferred, next when the team disagrees anywhere, else later;
-    - iterate: next: run the next round once the "now" steps are under way."""
+      inferred, next when a team disagrees anywhere, else later;
+    - iterate: next: run the next round once the "now" steps are under way.
+    Then at most MAX_NOW stay "now", in NOW_ORDER; the others become "next"."""
 
     def weak(key: str) -> bool:
         return levels.get(key) is not None and levels[key] < WEAK_LEVEL
 
+    in_production = verdict != FIT_NOT_YET
     flagged = {row["key"] for row in challenges if row["reported"] or row.get("inferred")}
     shared_goal = responses > 0 and top_goal_count / responses >= SHARED_GOAL_MIN_SHARE
     monitoring = levels.get("monitoring")
+    tools_wait = verdict in (FIT_NOT_YET, FIT_FOUNDATIONS_FIRST)
     priorities = {
         "goals": LATER if shared_goal else NOW,
         "assess": NOW,
-        "tools": NOW if any(weak(key) for key in levels) else LATER,
+        "tools": NOW if any(weak(key) for key in levels) and not tools_wait else LATER,
         "automation": NOW if pilots else LATER,
-        "monitoring": NOW
+        "monitoring": LATER
+        if not in_production
+        else NOW
         if weak("monitoring") or flagged & {"data-drift", "concept-drift", "model-degradation"}
         else (NEXT if monitoring is not None and monitoring < GOOD_LEVEL else LATER),
         "collaboration": NOW
@@ -521,6 +714,10 @@ def roadmap_steps(
         else (NEXT if disagreement_count else LATER),
         "iterate": NEXT,
     }
+    kept = [key for key in NOW_ORDER if priorities[key] == NOW][:MAX_NOW]
+    for key, priority in priorities.items():
+        if priority == NOW and key not in kept:
+            priorities[key] = NEXT
     return [
         {"number": number, "key": key, "title": title, "priority": priorities[key]}
         for number, (key, title) in enumerate(ROADMAP_STEPS, start=1)

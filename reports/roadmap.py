@@ -106,6 +106,299 @@ def signed(value: float) -> str:
     return f"+{value:g}" if value > 0 else f"{value:g}"
 
 
+@dataclass(frozen=True)
+class Reading:
+    """What every step's wording reads: the stored result and the questionnaire's texts."""
+
+    data: dict
+    question_texts: dict[str, str]
+    solutions: dict[str, str]
+    tool_categories: list[dict]
+    principle_tools: dict[str, str]
+
+    @property
+    def principles(self) -> dict[str, dict]:
+        return {row["key"]: row for row in self.data["principles"]}
+
+    @property
+    def verdict(self) -> str:
+        return self.data["fit"]["verdict"]
+
+    @property
+    def in_production(self) -> bool:
+        return self.verdict != scoring.FIT_NOT_YET
+
+    def name(self, key: str) -> str:
+        return self.principles[key]["name"] if key in self.principles else key
+
+    def weak(self, key: str) -> bool:
+        level = self.principles.get(key, {}).get("level")
+        return level is not None and level < scoring.WEAK_LEVEL
+
+    def rung_text(self, key: str) -> str | None:
+        """“<question>: today “<label>” (n of N); next: “<label>”.”, for a practice."""
+        rung = self.data["roadmap"].get("rungs", {}).get(key)
+        if not rung:
+            return None
+        question = self.question_texts.get(rung["question"], rung["question"])
+        return (
+            f"{question} Today: “{rung['now_label']}” ({rung['count']} of {rung['of']}); "
+            f"next: “{rung['next_label']}”."
+        )
+
+
+def goals_step(reading: Reading, step: Step) -> None:
+    goals = reading.data["goals"]
+    responses = reading.data["responses"]
+    if goals and goals[0]["count"] and step.priority == scoring.LATER:
+        step.headline = (
+            f"Keep “{goals[0]['label']}” as your measure, the goal most of you share, and "
+            "record where it stands today so the next round can show the change."
+        )
+    else:
+        step.headline = (
+            "Agree on one or two KPIs first: no goal is shared by half of you "
+            "(the guide's examples: time to deploy, model accuracy, maintenance cost)."
+        )
+    step.actions = [
+        f"{goal['label']}: picked by {share_text(goal['count'], responses)}"
+        for goal in goals
+        if goal["count"]
+    ][:5]
+
+
+def assess_step(reading: Reading, step: Step, disagreements: list[dict]) -> None:
+    data = reading.data
+    readiness = data["readiness"]
+    step.headline = "Walk the team through this report" + (
+        f", starting with the {len(disagreements)} places where a team's answers split."
+        if disagreements
+        else "."
+    )
+    stage = data.get("stage")
+    if stage:
+        step.actions.append(f"Stage: {stage['name']} ({stage['rule']}).")
+    step.actions.append(
+        f"Readiness: {level_text(readiness['average'])} on average; the floor is "
+        f"{level_text(readiness['floor'])}, in {reading.name(readiness['floor_principle'])}."
+        if readiness["average"] is not None
+        else "Readiness: not rated yet."
+    )
+    weakest = data["roadmap"]["weakest"]
+    if weakest:
+        step.actions.append(
+            "Weakest principles: "
+            + ", ".join(
+                f"{reading.name(key)} ({level_text(reading.principles[key]['level'])})"
+                for key in weakest
+            )
+            + "."
+        )
+    for practice in data.get("practices", []):
+        if practice["level"] is not None:
+            step.actions.append(f"{practice['name']}: {level_text(practice['level'])}.")
+
+
+def tools_step(reading: Reading, step: Step) -> None:
+    """The guide's tool category for the first pilot, and a gap its landscape does not cover
+    said as such (ours: the mapping of principles to the guide's categories)."""
+    pilots = reading.data["roadmap"]["pilots"]
+    if step.priority == scoring.LATER and reading.verdict in (
+        scoring.FIT_NOT_YET,
+        scoring.FIT_FOUNDATIONS_FIRST,
+    ):
+        step.headline = "Not yet: tools come after the foundations, not before them."
+        return
+    if not pilots:
+        step.headline = (
+            f"No practice is below {scoring.WEAK_LEVEL:g}: keep your tools, and revisit "
+            "them as your needs grow."
+        )
+        return
+    first = pilots[0]["principle"]
+    categories = {category["key"]: category for category in reading.tool_categories}
+    category = categories.get(reading.principle_tools.get(first, ""))
+    rung = reading.data["roadmap"].get("rungs", {}).get(first, {})
+    if (
+        first in NOT_IN_THE_LANDSCAPE
+        or rung.get("question") in NOT_IN_THE_LANDSCAPE_QUESTIONS
+        or category is None
+    ):
+        step.headline = (
+            f"Your first pilot, {reading.name(first).lower()}, needs no new platform: the "
+            "guide's tool landscape has no category for it. Use what your code already runs on."
+        )
+        return
+    step.tools = [{**category, "for": [reading.name(first)]}]
+    step.headline = (
+        f"For your first pilot, {reading.name(first).lower()}, shortlist from "
+        f"{category['name'].lower()}, the guide's category for it."
+    )
+
+
+def automation_step(reading: Reading, step: Step) -> None:
+    pilots = reading.data["roadmap"]["pilots"]
+    if not pilots:
+        step.headline = (
+            "No practice is weak enough to call for a pilot: extend the automation you have."
+        )
+        return
+    names = [reading.name(pilot["principle"]).lower() for pilot in pilots]
+    step.headline = (
+        f"Start small, with {NUMBER_WORDS[len(pilots)]} "
+        f"pilot{'s' if len(pilots) > 1 else ''}: {', then '.join(names)}."
+    )
+    for pilot in pilots:
+        rung = reading.rung_text(pilot["principle"])
+        step.actions.append(f"{pilot['reason']}." + (f" {rung}" if rung else ""))
+    chosen = [pilot["principle"] for pilot in pilots]
+    for key, prerequisites in scoring.PREREQUISITES.items():
+        waiting_for = [p for p in prerequisites if p in chosen]
+        if reading.weak(key) and key not in chosen and waiting_for:
+            step.actions.append(
+                f"{reading.name(key)} is low too, but waits for "
+                f"{reading.name(waiting_for[0]).lower()}, which comes first."
+            )
+
+
+def monitoring_step(reading: Reading, step: Step) -> None:
+    if not reading.in_production:
+        step.headline = (
+            "Once a first model runs in production: watch its performance and alert its owner "
+            "when it drifts. Until then there is nothing to monitor."
+        )
+        return
+    monitoring = reading.principles.get("monitoring", {})
+    challenges = {row["key"]: row for row in reading.data["challenges"]}
+    flagged = [
+        challenges[key]
+        for key in DRIFT_CHALLENGES
+        if key in challenges and (challenges[key]["reported"] or challenges[key].get("inferred"))
+    ]
+    rung = reading.rung_text("monitoring")
+    if flagged:
+        step.headline = (
+            f"Set up monitoring and alerts for {and_join([r['name'] for r in flagged])}."
+        )
+    elif step.priority == scoring.LATER:
+        step.headline = "Monitoring is in good shape: keep its alerts going to named owners."
+    else:
+        step.headline = "Take monitoring one rung further."
+    step.actions = [f"Monitoring: {level_text(monitoring.get('level'))}."]
+    if rung and step.priority != scoring.LATER:
+        step.actions.append(rung)
+    if monitoring.get("dont_know_share"):
+        step.actions.append(
+            f"{round(monitoring['dont_know_share'] * 100)}% of answers on monitoring "
+            "were “don't know”: make what is watched, and by whom, visible."
+        )
+
+
+def collaboration_step(reading: Reading, step: Step, disagreements: list[dict]) -> None:
+    collaboration = reading.principles.get("collaboration", {})
+    if step.priority == scoring.NOW:
+        step.headline = (
+            "Agree who owns each model and each handoff between data science, "
+            "engineering and operations."
+        )
+    elif disagreements:
+        step.headline = (
+            "Talk through where a team's answers split: a shared picture comes before shared work."
+        )
+    else:
+        step.headline = "Keep the groups working together as they do."
+    step.actions = [f"Collaboration: {level_text(collaboration.get('level'))}."]
+    rung = reading.rung_text("collaboration")
+    if rung and step.priority != scoring.LATER:
+        step.actions.append(rung)
+
+
+def iterate_step(reading: Reading, step: Step) -> None:
+    step.headline = (
+        f"Run the next round in about {NEXT_ROUND_MONTHS} months, with the same scope, "
+        "once the “now” steps are under way."
+    )
+    trend = reading.data.get("trend")
+    if not trend or trend.get("average") is None:
+        step.actions = ["This is the first round of this scope: the next shows the change."]
+        return
+    step.actions = [f"Since {trend['round']}: {signed(trend['average'])} on average."]
+    changes = [
+        (delta, reading.name(key))
+        for key, delta in trend["principles"].items()
+        if delta is not None
+    ]
+    if changes:
+        best, worst = max(changes), min(changes)
+        if best[0] > 0:
+            step.actions.append(f"Biggest gain: {best[1]} ({signed(best[0])}).")
+        if worst[0] < 0:
+            step.actions.append(f"Biggest drop: {worst[1]} ({signed(worst[0])}).")
+
+
+# Steps whose wording is the guide's (its step and its purpose) with rules and actions of ours.
+STEP_SOURCE = "The step and its purpose are the guide's; its priority and actions are ours."
+# What the guide's tool landscape has no category for: CI, and code (not data) in version
+# control. A pilot on them is told so instead of being offered data versioning tools.
+NOT_IN_THE_LANDSCAPE = {"continuous-integration"}
+NOT_IN_THE_LANDSCAPE_QUESTIONS = {"version-control-code"}
+
+
+VERDICT_TITLES = {
+    scoring.FIT_NOT_YET: "Not yet: get a first model into production",
+    scoring.FIT_PRACTISING: "You already practise MLOps: here is what to improve",
+    scoring.FIT_GOOD: "MLOps is a good fit for you",
+    scoring.FIT_BORDERLINE: "Borderline: MLOps may fit, once the gaps below are closed",
+    scoring.FIT_FOUNDATIONS_FIRST: "Build the foundations first",
+}
+
+
+def verdict_title(verdict: str) -> str:
+    """The verdict in words, the dashboard's and the PDF's alike."""
+    return VERDICT_TITLES.get(verdict, VERDICT_TITLES[scoring.FIT_FOUNDATIONS_FIRST])
+
+
+def verdict_text(fit: dict, question_texts: dict[str, str]) -> tuple[str, str, list[str]]:
+    """The verdict's title, its reason, and the lines under it."""
+    verdict = fit["verdict"]
+
+    def answered(row: dict) -> str:
+        text = question_texts.get(row["key"], row["key"])
+        return f"{text} {row['answer'].capitalize()} ({row['yes']} yes, {row['no']} no)"
+
+    lines = []
+    if verdict != scoring.FIT_NOT_YET:
+        for label, rows in (("Need", fit.get("need", [])), ("Capacity", fit.get("capacity", []))):
+            if rows:
+                yes = sum(row["answer"] == "yes" for row in rows)
+                lines.append(
+                    f"{label}: {yes} of {len(rows)} yes. " + "; ".join(map(answered, rows))
+                )
+    reason = (
+        f"{fit['yes_count']} of the guide's {len(fit['questions'])} checklist questions were "
+        f"answered yes by most of you, {fit.get('no_count', 0)} no."
+    )
+    if verdict == scoring.FIT_NOT_YET:
+        reason = "Most of you said no model of yours runs in production. " + reason
+    return verdict_title(verdict), reason, lines
+
+
+def top_actions(reading: Reading, steps: list[Step]) -> list[str]:
+    """The summary's actions: what the verdict asks first, then the "now" steps' headlines in
+    TOP_ACTION_ORDER, at most TOP_ACTIONS."""
+    actions = []
+    if reading.verdict == scoring.FIT_NOT_YET:
+        actions.append(
+            "Get a first model into production, with an owner, before building MLOps around it."
+        )
+    by_key = {step.key: step for step in steps}
+    for key in TOP_ACTION_ORDER:
+        step = by_key.get(key)
+        if step and step.priority == scoring.NOW and len(actions) < TOP_ACTIONS:
+            actions.append(step.headline)
+    return actions
+
+
 def roadmap(
     data: dict,
     *,
@@ -116,219 +409,41 @@ def roadmap(
 ) -> Roadmap:
     """The report's reading of one round result. `principle_tools` maps a principle's key to
     the key of its category in the guide's tool landscape (`tool_categories`)."""
-    principles = {row["key"]: row for row in data["principles"]}
-    challenges = {row["key"]: row for row in data["challenges"]}
-    responses = data["responses"]
+    reading = Reading(data, question_texts, solutions, tool_categories, principle_tools)
     disagreements = [
         {**row, "text": question_texts.get(row["question"], row["question"])}
         for row in data["disagreements"]
     ]
-
-    def name(key: str) -> str:
-        return principles[key]["name"] if key in principles else key
-
-    def weak(key: str) -> bool:
-        level = principles.get(key, {}).get("level")
-        return level is not None and level < scoring.WEAK_LEVEL
-
+    wording = {
+        "goals": goals_step,
+        "assess": lambda reading, step: assess_step(reading, step, disagreements),
+        "tools": tools_step,
+        "automation": automation_step,
+        "monitoring": monitoring_step,
+        "collaboration": lambda reading, step: collaboration_step(reading, step, disagreements),
+        "iterate": iterate_step,
+    }
     steps = []
     for stored in data["roadmap"]["steps"]:
-        key = stored["key"]
         step = Step(
             number=stored["number"],
-            key=key,
+            key=stored["key"],
             title=stored["title"],
             priority=stored["priority"],
-            purpose=STEP_PURPOSE[key],
+            purpose=STEP_PURPOSE[stored["key"]],
             headline="",
         )
-        if key == "goals":
-            goals = data["goals"]
-            if goals and stored["priority"] == scoring.LATER:
-                step.headline = (
-                    f"Measure “{goals[0]['label']}” now, the goal most of you share, so the "
-                    "next round can show the change."
-                )
-            else:
-                step.headline = (
-                    "Agree on one or two KPIs first: no goal is shared by half of you "
-                    "(the guide's examples: time to deploy, model accuracy, maintenance cost)."
-                )
-            step.actions = [
-                f"{goal['label']}: picked by {share_text(goal['count'], responses)}"
-                for goal in goals
-                if goal["count"]
-            ][:5]
-        elif key == "assess":
-            readiness = data["readiness"]
-            weakest = data["roadmap"]["weakest"]
-            if len(disagreements) > 1:
-                start = f", starting with the {len(disagreements)} questions you answered most "
-                start += "differently."
-            elif disagreements:
-                start = ", starting with the question you answered most differently."
-            else:
-                start = "."
-            step.headline = "Walk the team through this report" + start
-            step.actions = [
-                f"Readiness: {level_text(readiness['average'])} on average; the floor is "
-                f"{level_text(readiness['floor'])}, in {name(readiness['floor_principle'])}."
-                if readiness["average"] is not None
-                else "Readiness: not rated yet.",
-            ]
-            if weakest:
-                step.actions.append(
-                    "Weakest principles: "
-                    + ", ".join(
-                        f"{name(key)} ({level_text(principles[key]['level'])})" for key in weakest
-                    )
-                    + "."
-                )
-            step.actions.append(
-                f"{len(disagreements)} questions with strongly different answers: see “Where "
-                "you disagree”."
-                if disagreements
-                else "No question with strongly different answers: you share one picture."
-            )
-        elif key == "tools":
-            weak_keys = sorted(
-                (key for key in principles if weak(key)), key=lambda key: principles[key]["level"]
-            )
-            categories = {category["key"]: category for category in tool_categories}
-            chosen: dict[str, dict] = {}
-            for principle in weak_keys:
-                category = categories.get(principle_tools.get(principle, ""))
-                if category:
-                    entry = chosen.setdefault(category["key"], {**category, "for": []})
-                    entry["for"].append(name(principle))
-            step.tools = list(chosen.values())
-            if step.tools:
-                first = step.tools[0]
-                step.headline = (
-                    f"Shortlist {first['name'].lower()} for {' and '.join(first['for']).lower()}"
-                    f", your weakest {'practices' if len(first['for']) > 1 else 'practice'}."
-                )
-            else:
-                step.headline = (
-                    f"No practice is below {scoring.WEAK_LEVEL:g}: keep your tools, and revisit "
-                    "them as your needs grow."
-                )
-        elif key == "automation":
-            pilots = data["roadmap"]["pilots"]
-            chosen_keys = [pilot["principle"] for pilot in pilots]
-            if pilots:
-                names = [name(key).lower() for key in chosen_keys]
-                step.headline = (
-                    f"Start small with {NUMBER_WORDS[len(pilots)]} automation "
-                    f"pilot{'s' if len(pilots) > 1 else ''}: {', then '.join(names)}."
-                )
-                step.actions = [f"{pilot['reason']}." for pilot in pilots]
-                # A weak practice that waits for a pilot says so, as the guide's order asks.
-                for key, prerequisites in scoring.PREREQUISITES.items():
-                    waiting_for = [p for p in prerequisites if p in chosen_keys]
-                    if weak(key) and key not in chosen_keys and waiting_for:
-                        step.actions.append(
-                            f"{name(key)} is low too, but waits for "
-                            f"{name(waiting_for[0]).lower()}: "
-                            f"{name(waiting_for[0]).lower()} before {name(key).lower()}."
-                        )
-            else:
-                step.headline = (
-                    "No practice is weak enough to call for a pilot: extend the automation "
-                    "you have."
-                )
-        elif key == "monitoring":
-            monitoring = principles.get("monitoring", {})
-            drift = [challenges[key] for key in DRIFT_CHALLENGES if key in challenges]
-            flagged = [row for row in drift if row["reported"] or row.get("inferred")]
-            if flagged:
-                step.headline = (
-                    f"Set up monitoring and alerts for {and_join([r['name'] for r in flagged])}."
-                )
-            else:
-                step.headline = "Keep monitoring as it is, and alert on what matters most."
-            step.actions = [f"Monitoring: {level_text(monitoring.get('level'))}."]
-            if monitoring.get("dont_know_share"):
-                step.actions.append(
-                    f"{round(monitoring['dont_know_share'] * 100)}% of answers on monitoring "
-                    "were “don't know”: make what is watched, and by whom, visible."
-                )
-            step.actions += [
-                f"{row['name']}: severity {row['severity']:g} of 3"
-                + (f"; likely too, as {'; '.join(row['inferred'])}" if row.get("inferred") else "")
-                + "."
-                for row in drift
-                if row["severity"] is not None
-            ]
-        elif key == "collaboration":
-            collaboration = principles.get("collaboration", {})
-            lack = challenges.get("lack-of-collaboration")
-            if stored["priority"] == scoring.NOW:
-                step.headline = (
-                    "Agree who owns each model and each handoff between data science, "
-                    "engineering and operations."
-                )
-            elif disagreements:
-                step.headline = (
-                    "Talk through where you disagree: a shared picture comes before shared work."
-                )
-            else:
-                step.headline = "Keep the groups working together as they do."
-            step.actions = [f"Collaboration: {level_text(collaboration.get('level'))}."]
-            if lack and lack["severity"] is not None:
-                step.actions.append(f"Lack of collaboration: severity {lack['severity']:g} of 3.")
-        elif key == "iterate":
-            step.headline = (
-                f"Run the next round in about {NEXT_ROUND_MONTHS} months, with the same scope, "
-                "once the “now” steps are under way."
-            )
-            trend = data.get("trend")
-            if trend and trend.get("average") is not None:
-                changes = [
-                    (delta, name(key))
-                    for key, delta in trend["principles"].items()
-                    if delta is not None
-                ]
-                step.actions = [f"Since {trend['round']}: {signed(trend['average'])} on average."]
-                if changes:
-                    best, worst = max(changes), min(changes)
-                    if best[0] > 0:
-                        step.actions.append(f"Biggest gain: {best[1]} ({signed(best[0])}).")
-                    if worst[0] < 0:
-                        step.actions.append(f"Biggest drop: {worst[1]} ({signed(worst[0])}).")
-            else:
-                step.actions = ["This is the first round of this scope: the next shows the change."]
+        wording[step.key](reading, step)
         steps.append(step)
 
-    fit = data["fit"]
-    no_questions = [row for row in fit["questions"] if not row["majority_yes"]]
-    good_fit = fit["verdict"] == scoring.FIT_GOOD
-    reason = (
-        f"{fit['yes_count']} of the guide's {len(fit['questions'])} checklist questions were "
-        "answered yes by most of you" + (", but not these:" if no_questions else ".")
-    )
-
-    by_key = {step.key: step for step in steps}
-    top_actions = []
-    if not good_fit:
-        top_actions.append(
-            "Build the foundations first: get models into production and give them an owner "
-            "before investing in MLOps tooling."
-        )
-    for key in TOP_ACTION_ORDER:
-        if len(top_actions) == TOP_ACTIONS:
-            break
-        step = by_key.get(key)
-        if step and step.priority == scoring.NOW:
-            top_actions.append(step.headline)
-
+    title, reason, lines = verdict_text(data["fit"], question_texts)
     readiness = data["readiness"]["average"]
     return Roadmap(
-        verdict=fit["verdict"],
-        verdict_title="MLOps is a good fit for you" if good_fit else "Build the foundations first",
+        verdict=data["fit"]["verdict"],
+        verdict_title=title,
         verdict_reason=reason,
-        verdict_noes=[question_texts.get(row["key"], row["key"]) for row in no_questions],
-        top_actions=top_actions,
+        verdict_noes=lines,
+        top_actions=top_actions(reading, steps),
         steps=steps,
         challenges=[
             {

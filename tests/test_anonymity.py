@@ -275,7 +275,8 @@ def test_the_roadmap_at_the_threshold_holds_no_minimum_or_maximum(
         capture_output=True,
     ).stdout.decode()
     assert published_keys(result.data).isdisjoint({"min", "max", "median", "range"})
-    assert "Answers from" not in text and "Spread (sd, levels)" in text
+    # the disagreement is listed (0, 0, 1, 4, 4: the middle half spans 0 to 4), with no edges
+    assert "Answers from" not in text and "Where you disagree" in text and "Everyone" in text
 
 
 @pytest.mark.django_db

@@ -130,10 +130,15 @@ def test_the_pdf_of_a_round_answered_by_hand_says_what_the_answers_mean(
     report = Report.objects.get()
     assert (report.status, report.page_size) == (Report.Status.READY, "A4")
     text = pdf_text(downloaded(client, report))
-    # Fit: six of seven questions answered yes by all five.
+    # Fit: six of seven questions answered yes by all five; the one no is capacity.
+    words = flat(text)
     assert "MLOps is a good fit for you" in text
-    assert "6 of the guide's 7 checklist questions were answered yes by most of you" in text
-    assert "• Do you have the infrastructure and resources to support MLOps?" in text
+    assert "6 of the guide's 7 checklist questions were answered yes by most of you, 1 no." in words
+    assert "Need: 4 of 4 yes." in words and "Capacity: 1 of 2 yes." in words
+    assert (
+        "Do you have the infrastructure and resources to support MLOps? No (0 yes, 5 no)" in words
+    )
+    assert "Stage: Repeatable" in words
     # Levels: every answer of a principle alike, except who owns what: (0+0+4+4+4)/5 = 2.4,
     # with 3 and 3 for the other two collaboration questions: 2.8. Average 13.8 / 7 = 1.97.
     for row in [
@@ -144,11 +149,12 @@ def test_the_pdf_of_a_round_answered_by_hand_says_what_the_answers_mean(
     ]:
         assert row in text
     assert "1.97 of 4" in text and "0.0 Continuous training" in text
-    # Priorities by the stored rules: the goal is shared, three principles are weak, the
-    # team disagrees on one question.
+    # Priorities by the stored rules: the goal is shared; automation, monitoring and tools
+    # qualify for "now" and so does the assessment, which waits: at most three are "now".
+    # Who owns what splits 0, 0 | 4, 4, 4: a disagreement, so collaboration is next.
     for line in [
         "LATER 1. Define your goals and metrics",
-        "NOW 2. Assess your current state",
+        "NEXT 2. Assess your current state",
         "NOW 3. Choose the right tools",
         "NOW 4. Implement automation",
         "NOW 5. Establish monitoring and alerting",
@@ -156,20 +162,25 @@ def test_the_pdf_of_a_round_answered_by_hand_says_what_the_answers_mean(
         "NEXT 7. Iterate and improve",
     ]:
         assert line in text
-    # Pilots in prerequisite order: continuous training is the lowest, monitoring comes first.
-    words = flat(text)
-    assert "Start small with two automation pilots: monitoring, then continuous delivery." in words
+    # Pilots in prerequisite order: continuous training is the lowest, monitoring comes first;
+    # each with the next rung of its lowest question, where all five stand.
+    assert "Start small, with two pilots: monitoring, then continuous delivery." in words
     assert (
         "Continuous training is low, but Monitoring is low too and comes first: monitoring "
-        "before continuous training." in words
+        "before continuous training. How is the performance of models in production followed? "
+        "Today: “Someone checks a model's results when a user complains” (5 of 5); next: "
+        "“Performance is reviewed by hand on a documented schedule”." in words
     )
-    assert "Model training platforms" in text and "Model monitoring tools" in text
-    assert "Kubeflow" in text and "Arize AI" in text and "TorchServe" in text
-    # Challenges: reported (3.0 and 2.0), inferred (concept drift) or not pressing.
-    assert "Data drift 3.0 Put solid monitoring in place to spot data drift," in text
-    assert "Model degradation 2.0 Evaluate models on a regular schedule" in text
-    assert "Concept drift 0.0 Keep watching model performance" in text
-    assert "Security vulnerabilities 0.0 Not a pressing problem for you." in text
+    # Tools follow the first pilot: the guide's monitoring category, and nothing else.
+    assert "shortlist from model monitoring tools, the guide's category for it." in words
+    assert "Arize AI" in text and "Kubeflow" not in text and "TorchServe" not in text
+    # Challenges by share: felt by 5 of 5 (data drift, degradation), inferred (concept
+    # drift: performance is not tracked against outcomes) or felt by fewer than a third.
+    assert "Data drift 5 of 5 Put solid monitoring in place to spot data drift," in text
+    assert "Model degradation 5 of 5 Evaluate models on a regular schedule" in text
+    assert "Concept drift 0 of 5 Keep watching model performance" in text
+    assert "Security vulnerabilities 0 of 5 Felt by fewer than a third of you" in words
+    assert "Not a pressing problem" not in words
     assert "How clear is it who owns each step of a model's life, from data to production" in words
     assert "This is the first round with this scope" in words
     assert "What's next" not in text  # readiness 1.97 is below 3
