@@ -446,6 +446,16 @@ def round_aggregate(round: Round, *, earlier: Iterable[Disclosed] = ()) -> Aggre
     disagreements = group_disagreements(
         overall, team_tables, shown_teams, team_names, questions, threshold
     )
+    gaps = team_gaps(
+        overall,
+        team_tables,
+        [t for t in shown_teams if t is not None],
+        team_names,
+        questions,
+        principles,
+        level_values,
+        threshold,
+    )
 
     trend = None
     previous = previous_result(round)
@@ -484,6 +494,7 @@ def round_aggregate(round: Round, *, earlier: Iterable[Disclosed] = ()) -> Aggre
         "goals": goals,
         "questions": question_data,
         "disagreements": disagreements,
+        "team_gaps": gaps,
         "breakdowns": {
             "team": breakdown(
                 team_tables, team_counts, team_names, hidden_teams, questions, principles, threshold
@@ -565,6 +576,54 @@ def group_disagreements(
             if sum(distribution.values()) >= threshold and scoring.disagrees(distribution):
                 rows.append({"question": question.key, "team": name})
     return rows
+
+
+# A shown team this many levels below the rest of the round, on average, is a team gap (ours).
+TEAM_GAP_MIN_LEVELS = 1.0
+
+
+def team_gaps(
+    overall, team_tables, shown_teams, team_names, questions, principles, org_levels, threshold
+) -> list[dict]:
+    """Shown teams whose average principle level is TEAM_GAP_MIN_LEVELS or more below the rest
+    of the round's, or that are weak (below WEAK_LEVEL) where the round is not. The rest is the
+    round minus the team: both are published, so it says nothing new of anyone."""
+    gaps = []
+    for team in shown_teams:
+        table = team_tables.get(team, {})
+        rest = {
+            question_id: (
+                {v: n - table.get(question_id, NO_ANSWERS)[0].get(v, 0) for v, n in dist.items()},
+                dont_know - table.get(question_id, NO_ANSWERS)[1],
+                not_applicable - table.get(question_id, NO_ANSWERS)[2],
+            )
+            for question_id, (dist, dont_know, not_applicable) in overall.items()
+        }
+        here = principle_levels(table, questions, principles, threshold)
+        there = principle_levels(rest, questions, principles, threshold)
+        both = [k for k in principles if here[k].level is not None and there[k].level is not None]
+        weak = [
+            key
+            for key in principles
+            if here[key].level is not None
+            and here[key].level < scoring.WEAK_LEVEL
+            and (org_levels.get(key) or 0) >= scoring.WEAK_LEVEL
+        ]
+        if not both and not weak:
+            continue
+        average = sum(here[k].level for k in both) / len(both) if both else None
+        rest_average = sum(there[k].level for k in both) / len(both) if both else None
+        below = average is not None and rest_average - average >= TEAM_GAP_MIN_LEVELS
+        if below or weak:
+            gaps.append(
+                {
+                    "team": team_names[team],
+                    "average": scoring.rounded(average, 2),
+                    "rest": scoring.rounded(rest_average, 2),
+                    "weak": weak,
+                }
+            )
+    return gaps
 
 
 def next_rungs(overall, questions, question_means: dict, threshold: int) -> dict:

@@ -194,6 +194,21 @@ def assess_step(reading: Reading, step: Step, disagreements: list[dict]) -> None
             )
             + "."
         )
+    for gap in data.get("team_gaps", []):
+        line = f"Team gap: {gap['team']}"
+        if gap["average"] is not None and gap["rest"] - gap["average"] >= 1:
+            line += (
+                f" averages {level_text(gap['average'])}, against {level_text(gap['rest'])} "
+                "for the rest"
+            )
+        if gap["weak"]:
+            line += (
+                (" and is" if line.endswith("rest") else " is")
+                + " weak in "
+                + and_join([reading.name(key) for key in gap["weak"]])
+                + ", where the round as a whole is not"
+            )
+        step.actions.append(line + ".")
     for practice in data.get("practices", []):
         if practice["level"] is not None:
             step.actions.append(f"{practice['name']}: {level_text(practice['level'])}.")
@@ -383,6 +398,14 @@ def verdict_text(fit: dict, question_texts: dict[str, str]) -> tuple[str, str, l
     return verdict_title(verdict), reason, lines
 
 
+# The guide's checklist on capacity: without a dedicated team MLOps must make responsibilities
+# clear; it needs investment in tools, technology and training. The wording is ours.
+CAPACITY_ACTIONS = {
+    "fit-dedicated-team": "agree who owns deploying and running models (most say no team does)",
+    "fit-resources": "budget for tools, infrastructure and training (most say you lack them)",
+}
+
+
 def top_actions(reading: Reading, steps: list[Step]) -> list[str]:
     """The summary's actions: what the verdict asks first, then the "now" steps' headlines in
     TOP_ACTION_ORDER, at most TOP_ACTIONS."""
@@ -391,6 +414,13 @@ def top_actions(reading: Reading, steps: list[Step]) -> list[str]:
         actions.append(
             "Get a first model into production, with an owner, before building MLOps around it."
         )
+    missing = [
+        CAPACITY_ACTIONS[row["key"]]
+        for row in reading.data["fit"].get("capacity", [])
+        if row["answer"] == "no" and row["key"] in CAPACITY_ACTIONS
+    ]
+    if missing and reading.verdict in (scoring.FIT_GOOD, scoring.FIT_BORDERLINE):
+        actions.append("Settle capacity before the pilots: " + "; ".join(missing) + ".")
     by_key = {step.key: step for step in steps}
     for key in TOP_ACTION_ORDER:
         step = by_key.get(key)

@@ -26,7 +26,7 @@ from organizations.models import User
 from . import charts
 from .models import Report
 from .pdf import pdf_from_html
-from .roadmap import roadmap
+from .roadmap import Roadmap, roadmap
 from .selectors import same_scope_history
 
 logger = logging.getLogger(__name__)
@@ -127,6 +127,21 @@ def report_fail(report_id: int, message: str) -> None:
     )
 
 
+def round_roadmap(round: Round, data: dict, dimensions: dict, question_texts: dict) -> Roadmap:
+    """The roadmap of one round result, worded with its questionnaire's texts."""
+    return roadmap(
+        data,
+        question_texts=question_texts,
+        solutions={key: dimension.solution for key, dimension in dimensions.items()},
+        tool_categories=round.questionnaire.tool_categories,
+        principle_tools={
+            key: dimension.tool_category
+            for key, dimension in dimensions.items()
+            if dimension.tool_category
+        },
+    )
+
+
 def report_html(report: Report) -> str:
     """The report as HTML, from the stored result and the questionnaire's texts only: no
     answer is read, so the PDF shows exactly what the result allows (suppressed cells stay
@@ -149,17 +164,7 @@ def report_html(report: Report) -> str:
         "teams": list(round.teams.values_list("name", flat=True)),
         "result": report.result,
         "data": data,
-        "roadmap": roadmap(
-            data,
-            question_texts=question_texts,
-            solutions={key: dimension.solution for key, dimension in dimensions.items()},
-            tool_categories=round.questionnaire.tool_categories,
-            principle_tools={
-                key: dimension.tool_category
-                for key, dimension in dimensions.items()
-                if dimension.tool_category
-            },
-        ),
+        "roadmap": round_roadmap(round, data, dimensions, question_texts),
         "radar": charts.radar(principles, trend),
         "bars": charts.bars(principles),
         "principle_names": [principle["name"] for principle in principles],

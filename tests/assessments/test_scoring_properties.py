@@ -84,3 +84,65 @@ def test_no_hidden_cell_can_be_recovered_from_the_total(counts, threshold):
     hidden_total = sum(counts[cell] for cell in hidden)
     # total minus the shown cells is what anyone can compute: 0 or a group at the threshold
     assert hidden_total == 0 or hidden_total >= threshold or hidden == set(counts)
+
+
+principle_levels = st.fixed_dictionaries(
+    {
+        key: st.one_of(st.none(), st.floats(min_value=0, max_value=scoring.SCALE_MAX))
+        for key in [*scoring.PILOT_CANDIDATES, "collaboration"]
+    }
+)
+verdicts = st.sampled_from(
+    [
+        scoring.FIT_NOT_YET,
+        scoring.FIT_PRACTISING,
+        scoring.FIT_GOOD,
+        scoring.FIT_BORDERLINE,
+        scoring.FIT_FOUNDATIONS_FIRST,
+    ]
+)
+challenge_rows = st.lists(
+    st.fixed_dictionaries(
+        {
+            "key": st.sampled_from(
+                ["data-drift", "concept-drift", "model-degradation", "lack-of-collaboration"]
+            ),
+            "reported": st.booleans(),
+        }
+    ),
+    max_size=4,
+)
+
+
+@given(principle_levels, verdicts, challenge_rows, st.integers(0, 5), st.integers(0, 40))
+def test_at_most_three_steps_are_now_and_none_presupposes_production_under_the_gate(
+    levels, verdict, challenges, disagreements, top_goal
+):
+    in_production = verdict != scoring.FIT_NOT_YET
+    pilots = scoring.automation_pilots(levels, in_production=in_production)
+    steps = scoring.roadmap_steps(
+        levels=levels,
+        responses=40,
+        top_goal_count=top_goal,
+        pilots=pilots,
+        challenges=challenges,
+        disagreement_count=disagreements,
+        verdict=verdict,
+    )
+    priorities = {step["key"]: step["priority"] for step in steps}
+
+    assert sum(priority == scoring.NOW for priority in priorities.values()) <= scoring.MAX_NOW
+    assert len(pilots) <= scoring.MAX_PILOTS
+    if not in_production:
+        assert priorities["monitoring"] == scoring.LATER
+        assert priorities["tools"] == scoring.LATER
+        assert not {pilot["principle"] for pilot in pilots} & scoring.PRODUCTION_ONLY
+
+
+@given(principle_levels)
+def test_a_pilot_never_names_its_principle_as_its_own_object(levels):
+    names = {key: key.replace("-", " ").capitalize() for key in levels}
+    for pilot in scoring.automation_pilots(levels, names):
+        name = names[pilot["principle"]].lower()
+        reason = pilot["reason"].lower()
+        assert f"automate {name}" not in reason and f"{name} pilot: {name}" not in reason
