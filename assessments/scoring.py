@@ -325,7 +325,7 @@ STAGES = [
     (
         "repeatable",
         "Repeatable",
-        "readiness 1.5 or more, short of automated (a principle below 2 holds it here)",
+        "readiness 1.5 or more, short of automated",
         "between level 0 and level 1",
         "level 1, DevOps without MLOps",
     ),

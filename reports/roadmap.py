@@ -135,6 +135,14 @@ class Reading:
         level = self.principles.get(key, {}).get("level")
         return level is not None and level < scoring.WEAK_LEVEL
 
+    def lagging_teams(self) -> str:
+        """The teams weak where the round is not, as words ("" when none): the pooled levels
+        cannot show them, so the steps built on those levels point to them."""
+        names = [f"the {gap['team']} team" for gap in self.data.get("team_gaps", []) if gap["weak"]]
+        if len(names) < 2:
+            return "".join(names)
+        return ", ".join(names[:-1]) + " and " + names[-1]  # names keep their capitals
+
     def rung_text(self, key: str) -> str | None:
         """“<question>: today “<label>” (n of N); next: “<label>”.”, for a practice."""
         rung = self.data["roadmap"].get("rungs", {}).get(key)
@@ -170,11 +178,20 @@ def goals_step(reading: Reading, step: Step) -> None:
 def assess_step(reading: Reading, step: Step, disagreements: list[dict]) -> None:
     data = reading.data
     readiness = data["readiness"]
-    step.headline = "Walk the team through this report" + (
-        f", starting with the {len(disagreements)} places where a team's answers split."
-        if disagreements
-        else "."
-    )
+    gaps = [gap for gap in data.get("team_gaps", []) if gap["average"] is not None]
+    if gaps:
+        gap = min(gaps, key=lambda gap: gap["average"])
+        # Pooled levels hide a team that lags: name it before anything else.
+        step.headline = (
+            f"Start with the {gap['team']} team: it averages {level_text(gap['average'])} "
+            f"against {level_text(gap['rest'])} for the rest, so it needs its own first step."
+        )
+    else:
+        step.headline = "Walk the team through this report" + (
+            f", starting with the {len(disagreements)} places where a team's answers split."
+            if disagreements
+            else "."
+        )
     stage = data.get("stage")
     if stage:
         step.actions.append(f"Stage: {stage['name']} ({stage['rule']}).")
@@ -229,6 +246,12 @@ def tools_step(reading: Reading, step: Step) -> None:
             f"No practice is below {scoring.WEAK_LEVEL:g}: keep your tools, and revisit "
             "them as your needs grow."
         )
+        if lagging := reading.lagging_teams():
+            step.headline = (
+                f"Across the round no practice is below {scoring.WEAK_LEVEL:g}, but "
+                f"{lagging} {'is' if ' and ' not in lagging else 'are'} weak (step 2): "
+                "choose tools for its first step, not for the round."
+            )
         return
     first = pilots[0]["principle"]
     categories = {category["key"]: category for category in reading.tool_categories}
@@ -257,6 +280,11 @@ def automation_step(reading: Reading, step: Step) -> None:
         step.headline = (
             "No practice is weak enough to call for a pilot: extend the automation you have."
         )
+        if lagging := reading.lagging_teams():
+            step.headline = (
+                "Across the round no practice is weak enough to call for a pilot, but "
+                f"{lagging} needs one of its own (step 2)."
+            )
         return
     names = [reading.name(pilot["principle"]).lower() for pilot in pilots]
     step.headline = (
@@ -421,6 +449,11 @@ def top_actions(reading: Reading, steps: list[Step]) -> list[str]:
     ]
     if missing and reading.verdict in (scoring.FIT_GOOD, scoring.FIT_BORDERLINE):
         actions.append("Settle capacity before the pilots: " + "; ".join(missing) + ".")
+    floor = reading.data["readiness"].get("floor_principle")
+    rung = reading.rung_text(floor) if floor else None
+    if reading.verdict == scoring.FIT_PRACTISING and rung:
+        # What to improve, as the verdict promises: the floor's next rung.
+        actions.append(f"Raise your floor, {reading.name(floor).lower()}: {rung}")
     by_key = {step.key: step for step in steps}
     for key in TOP_ACTION_ORDER:
         step = by_key.get(key)

@@ -72,7 +72,14 @@ def test_a_twelve_people_at_about_3_4_already_practise_mlops(make_round, questio
     assert roadmap.verdict_title == "You already practise MLOps: here is what to improve"
     assert data["readiness"]["average"] == 3.42 and data["stage"]["key"] == "automated"
     assert data["roadmap"]["pilots"] == [] and now(data) == ["assess"]
-    assert roadmap.top_actions == ["Walk the team through this report."]
+    # what to improve, as the verdict promises: the floor's next rung (all tie at 3.42: the
+    # first principle), then the one "now" step
+    assert roadmap.top_actions == [
+        "Raise your floor, automation: How is new data checked before training? Today: "
+        "“Automatic checks stop bad data” (7 of 12); next: “Automatic checks are refined after "
+        "each failure”.",
+        "Walk the team through this report.",
+    ]
     assert not any(c["reported"] for c in data["challenges"]) and data["disagreements"] == []
     assert "MLOps is a good fit" not in roadmap.verdict_title
 
@@ -185,6 +192,15 @@ def test_e_two_teams_apart_are_a_team_gap_not_a_disagreement(acme, make_round, q
         }
     ]
     assess = next(step for step in roadmap.steps if step.key == "assess")
+    steps = {step.key: step for step in roadmap.steps}
+    assert steps["automation"].headline == (
+        "Across the round no practice is weak enough to call for a pilot, but the Weak team "
+        "needs one of its own (step 2)."
+    )
+    assert roadmap.top_actions == [
+        "Start with the Weak team: it averages 0.67 of 4 against 3.5 of 4 for the rest, so it "
+        "needs its own first step."
+    ]
     assert any(
         action.startswith("Team gap: Weak averages 0.67 of 4, against 3.5 of 4 for the rest")
         for action in assess.actions
