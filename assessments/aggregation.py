@@ -460,11 +460,16 @@ def round_aggregate(round: Round, *, earlier: Iterable[Disclosed] = ()) -> Aggre
     trend = None
     previous = previous_result(round)
     if previous:
-        before = {row["key"]: row["level"] for row in previous.data.get("principles", [])}
+        before = {row["key"]: row for row in previous.data.get("principles", [])}
         trend = {
             "round": previous.round.title,
             "principles": {
-                row["key"]: delta(row["level"], before.get(row["key"])) for row in principle_rows
+                row["key"]: delta(row["level"], before.get(row["key"], {}).get("level"))
+                for row in principle_rows
+            },
+            "clear": {
+                row["key"]: scoring.clear_change(row, before.get(row["key"], {}))
+                for row in principle_rows
             },
             "average": delta(
                 scoring.rounded(readiness.average, 2),
@@ -495,6 +500,7 @@ def round_aggregate(round: Round, *, earlier: Iterable[Disclosed] = ()) -> Aggre
         "questions": question_data,
         "disagreements": disagreements,
         "team_gaps": gaps,
+        "outcomes": outcome_baselines(overall, questions, threshold),
         "breakdowns": {
             "team": breakdown(
                 team_tables, team_counts, team_names, hidden_teams, questions, principles, threshold
@@ -575,6 +581,27 @@ def group_disagreements(
             distribution = table.get(question.id, NO_ANSWERS)[0]
             if sum(distribution.values()) >= threshold and scoring.disagrees(distribution):
                 rows.append({"question": question.key, "team": name})
+    return rows
+
+
+def outcome_baselines(overall, questions, threshold: int) -> list[dict]:
+    """For each outcome measure (v2): the band in the middle of the answers as a baseline and
+    the next better band as a suggested target (ours), or no baseline with fewer than
+    `threshold` answers other than "don't know" and "doesn't apply"."""
+    rows = []
+    for question in questions.values():
+        if question.dimension_kind != Dimension.Kind.OUTCOME:
+            continue
+        counts = {v: n for v, n in overall.get(question.id, NO_ANSWERS)[0].items() if n}
+        answered = sum(counts.values())
+        row = {"question": question.key, "answers": answered, "baseline": None, "target": None}
+        if answered >= threshold:
+            middle = scoring.quantile(counts, 0.5)
+            row |= {
+                "baseline": question.labels[middle],
+                "target": question.labels.get(middle + 1),
+            }
+        rows.append(row)
     return rows
 
 

@@ -169,6 +169,8 @@ class PrincipleScore:
 
     # Some question of the principle meets the disagreement rule.
     disagreement: bool = False
+    # The most people who gave a value to one of its questions: its n, for a standard error.
+    answerers: int = 0
 
     def as_dict(self) -> dict:
         return {
@@ -177,6 +179,7 @@ class PrincipleScore:
             "score": self.score_100,
             **{name: value for name, value in self.spread.as_dict().items() if name != "mean"},
             "disagreement": self.disagreement,
+            "answerers": self.answerers,
         }
 
 
@@ -206,7 +209,9 @@ def principle_score(
     disagreement = any(
         disagrees(dist) and sum(dist.values()) >= min_answerers for dist, _, _, _ in questions
     )
-    return PrincipleScore(key=key, level=level, spread=overall, disagreement=disagreement)
+    return PrincipleScore(
+        key=key, level=level, spread=overall, disagreement=disagreement, answerers=answerers
+    )
 
 
 @dataclass(frozen=True)
@@ -722,3 +727,20 @@ def roadmap_steps(
         {"number": number, "key": key, "title": title, "priority": priorities[key]}
         for number, (key, title) in enumerate(ROADMAP_STEPS, start=1)
     ]
+
+
+# A change between two rounds is called a change only beyond this many standard errors of the
+# difference (ours; about a 95% interval): at 40 people a principle moves by 0.15 by chance.
+CLEAR_CHANGE_STANDARD_ERRORS = 2
+
+
+def clear_change(now: Mapping, before: Mapping) -> bool | None:
+    """Whether a principle's level moved beyond CLEAR_CHANGE_STANDARD_ERRORS standard errors
+    of the difference between two rounds (each level's standard deviation over the root of
+    its answerers); None when either round lacks what that needs (results before v2)."""
+    figures = [(row.get("level"), row.get("stdev"), row.get("answerers")) for row in (now, before)]
+    if any(level is None or stdev is None or not n for level, stdev, n in figures):
+        return None
+    (level_now, sd_now, n_now), (level_before, sd_before, n_before) = figures
+    error = math.sqrt(sd_now**2 / n_now + sd_before**2 / n_before)
+    return abs(level_now - level_before) > CLEAR_CHANGE_STANDARD_ERRORS * error

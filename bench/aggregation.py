@@ -37,13 +37,15 @@ WITH new_invitations AS (
     SELECT id, %(round)s, team_id, now(), now() FROM new_invitations
     RETURNING id
 )
-INSERT INTO assessments_answer (response_id, question_id, value, dont_know, text, updated_at)
+INSERT INTO assessments_answer
+    (response_id, question_id, value, dont_know, not_applicable, text, updated_at)
 SELECT r.id, q.id,
        CASE WHEN q.kind = 'free_text' OR (q.allows_dont_know AND u < 0.05) THEN NULL
             WHEN q.kind = 'multiple_choice'
                 THEN 1 + floor(u * (pow(2, jsonb_array_length(q.options)) - 1))::int
             ELSE floor(u * jsonb_array_length(q.options))::int END,
        q.allows_dont_know AND u < 0.05,
+       false,
        CASE WHEN q.kind = 'free_text' THEN 'obstacle ' || floor(u * 20)::int ELSE '' END,
        now()
 FROM new_responses r

@@ -173,6 +173,23 @@ def goals_step(reading: Reading, step: Step) -> None:
         for goal in goals
         if goal["count"]
     ][:5]
+    for outcome in reading.data.get("outcomes", []):
+        question = reading.question_texts.get(outcome["question"], outcome["question"])
+        if outcome["baseline"] is None:
+            step.actions.append(
+                f"{question} Too few answers for a baseline ({outcome['answers']}): measure it "
+                "directly."
+            )
+            continue
+        target = (
+            f"a target for the next round: “{outcome['target']}”."
+            if outcome["target"]
+            else "keep it there."
+        )
+        step.actions.append(
+            f"{question} Baseline: “{outcome['baseline']}” (the middle of {outcome['answers']} "
+            f"answers); {target}"
+        )
 
 
 def assess_step(reading: Reading, step: Step, disagreements: list[dict]) -> None:
@@ -366,10 +383,11 @@ def iterate_step(reading: Reading, step: Step) -> None:
         step.actions = ["This is the first round of this scope: the next shows the change."]
         return
     step.actions = [f"Since {trend['round']}: {signed(trend['average'])} on average."]
+    clear = trend.get("clear", {})
     changes = [
         (delta, reading.name(key))
         for key, delta in trend["principles"].items()
-        if delta is not None
+        if delta is not None and clear.get(key, True) is not False
     ]
     if changes:
         best, worst = max(changes), min(changes)
@@ -377,6 +395,13 @@ def iterate_step(reading: Reading, step: Step) -> None:
             step.actions.append(f"Biggest gain: {best[1]} ({signed(best[0])}).")
         if worst[0] < 0:
             step.actions.append(f"Biggest drop: {worst[1]} ({signed(worst[0])}).")
+    unclear = [reading.name(key) for key, is_clear in clear.items() if is_clear is False]
+    if unclear:
+        step.actions.append(
+            "No clear change (within about two standard errors, a rule of ours): "
+            + ", ".join(unclear)
+            + "."
+        )
 
 
 # Steps whose wording is the guide's (its step and its purpose) with rules and actions of ours.

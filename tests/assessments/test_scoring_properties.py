@@ -146,3 +146,13 @@ def test_a_pilot_never_names_its_principle_as_its_own_object(levels):
         name = names[pilot["principle"]].lower()
         reason = pilot["reason"].lower()
         assert f"automate {name}" not in reason and f"{name} pilot: {name}" not in reason
+
+
+def test_a_change_is_clear_only_beyond_two_standard_errors():
+    """Hand-computed: sd 0.8 at 40 answerers in both rounds gives a standard error of the
+    difference of sqrt(2 x 0.64 / 40) = 0.179, so 0.15 is noise and 0.40 is a change."""
+    before = {"level": 1.60, "stdev": 0.8, "answerers": 40}
+
+    assert scoring.clear_change(before | {"level": 1.75}, before) is False
+    assert scoring.clear_change(before | {"level": 2.00}, before) is True
+    assert scoring.clear_change(before | {"level": 2.00}, {"level": 1.6}) is None  # v1 result

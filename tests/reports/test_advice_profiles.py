@@ -254,3 +254,68 @@ def test_one_outlier_is_no_disagreement_and_a_split_is(
 
     flagged = [row["question"] for row in data["disagreements"]]
     assert flagged == (["monitoring-drift"] if disagrees else [])
+
+
+@pytest.mark.django_db
+def test_outcomes_give_step_1_a_baseline_and_a_target(make_round, questionnaire_v2):
+    round = make_round()
+    # lead time bands 1, 2, 2, 2, 3 (middle: 2, "Between a week and a month"); the rest
+    # "don't know" (person's default for outcomes)
+    answered_round(
+        round,
+        [
+            person(questionnaire_v2, {}, default=2) | {"outcomes-lead-time": band}
+            for band in (1, 2, 2, 2, 3)
+        ],
+    )
+
+    data, roadmap = advice(round)
+
+    lead_time, *others = data["outcomes"]
+    assert lead_time == {
+        "question": "outcomes-lead-time",
+        "answers": 5,
+        "baseline": "Between a week and a month",
+        "target": "Between a day and a week",
+    }
+    assert all(row["baseline"] is None and row["answers"] == 0 for row in others)
+    goals = next(step for step in roadmap.steps if step.key == "goals")
+    assert (
+        "How long does a trained, approved model take to reach production? Baseline: “Between "
+        "a week and a month” (the middle of 5 answers); a target for the next round: “Between "
+        "a day and a week”." in goals.actions
+    )
+
+
+@pytest.mark.django_db
+def test_a_change_within_two_standard_errors_is_no_clear_change(make_round, questionnaire_v2):
+    """Monitoring moves by 0.2 between two rounds of 10 with a spread of about one level: not
+    beyond two standard errors, so no gain is claimed; version control moves by 2: a change."""
+
+    def round_of(monitoring: list[int], version_control: int) -> Round:
+        round = make_round()
+        answered_round(
+            round,
+            [
+                person(
+                    questionnaire_v2,
+                    {"monitoring": level, "version-control": version_control},
+                    default=2,
+                )
+                for level in monitoring
+            ],
+        )
+        return round
+
+    earlier = round_of([1] * 5 + [3] * 5, version_control=1)
+    closed_and_computed(earlier)
+    later = round_of([1] * 4 + [3] * 6, version_control=3)
+
+    data, roadmap = advice(later)
+
+    assert data["trend"]["principles"]["monitoring"] == 0.2
+    assert data["trend"]["clear"]["monitoring"] is False
+    assert data["trend"]["clear"]["version-control"] is True
+    iterate = next(step for step in roadmap.steps if step.key == "iterate")
+    assert "Biggest gain: Version control (+2)." in iterate.actions
+    assert any("No clear change" in a and "Monitoring" in a for a in iterate.actions)
