@@ -404,8 +404,6 @@ def iterate_step(reading: Reading, step: Step) -> None:
         )
 
 
-# Steps whose wording is the guide's (its step and its purpose) with rules and actions of ours.
-STEP_SOURCE = "The step and its purpose are the guide's; its priority and actions are ours."
 # What the guide's tool landscape has no category for: CI, and code (not data) in version
 # control. A pilot on them is told so instead of being offered data versioning tools.
 NOT_IN_THE_LANDSCAPE = {"continuous-integration"}

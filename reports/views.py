@@ -18,7 +18,7 @@ from . import charts
 from .models import Report
 from .selectors import report_get, round_results, rounds_compared
 from .selectors import round_dashboard as round_dashboard_data
-from .services import ReportUnavailable, report_request
+from .services import ReportUnavailable, report_request, round_roadmap
 
 # A result version never changes, so its rendering can be kept until it is replaced.
 DASHBOARD_CACHE_SECONDS = 24 * 60 * 60
@@ -50,6 +50,10 @@ def results_context(dashboard) -> dict:
             {**row, "text": dashboard.question_texts.get(row["key"], row["key"])}
             for row in data["fit"]["questions"]
         ],
+        # The same wording as the PDF's, so the two never advise differently.
+        "roadmap": round_roadmap(
+            dashboard.round, data, dashboard.dimensions, dashboard.question_texts
+        ),
     }
 
 

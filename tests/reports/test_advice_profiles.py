@@ -3,6 +3,7 @@ and one split, each with the verdict, stage, "now" steps, pilots, actions and ch
 out by hand from the rules in assessments/scoring.py. All on questionnaire v2."""
 
 import pytest
+from django.utils.html import escape
 
 from assessments.models import Dimension, Round
 from assessments.survey import survey_layout
@@ -233,6 +234,25 @@ def test_f_one_weak_practice_holds_an_otherwise_automated_team_back(make_round, 
         "guide's category for it."
     )
     assert [category["key"] for category in steps["tools"].tools] == ["training-platforms"]
+
+
+@pytest.mark.django_db
+def test_the_dashboard_words_the_advice_as_the_pdf_does(client, lena, make_round, questionnaire_v2):
+    """The dashboard once said "Automate automation" where the PDF said something else."""
+    round = make_round()
+    answered_round(
+        round,
+        [person(questionnaire_v2, {"automation": 1 if n < 9 else 2}, default=3) for n in range(10)],
+    )
+    _, roadmap = advice(round)
+    client.force_login(lena)
+
+    html = client.get(f"/o/acme/rounds/{round.public_id}/").content.decode()
+
+    assert "Automate automation" not in html
+    for action in roadmap.top_actions:
+        assert escape(action) in html
+    assert "Start small, with one pilot: automation." in html
 
 
 @pytest.mark.django_db
