@@ -446,6 +446,14 @@ def round_aggregate(round: Round, *, earlier: Iterable[Disclosed] = ()) -> Aggre
     disagreements = group_disagreements(
         overall, team_tables, shown_teams, team_names, questions, threshold
     )
+    # The whole round's flags follow the same rule: a principle or question is marked only
+    # where some group shown disagrees on it, never because teams differ from each other.
+    flagged = {row["question"] for row in disagreements}
+    for row in principle_rows:
+        row["disagreement"] = any(by_key[key].dimension_key == row["key"] for key in flagged)
+    for key, entry in question_data.items():
+        if "disagreement" in entry:
+            entry["disagreement"] = key in flagged
     gaps = team_gaps(
         overall,
         team_tables,

@@ -184,6 +184,9 @@ def test_e_two_teams_apart_are_a_team_gap_not_a_disagreement(acme, make_round, q
     # pooled, every practice is (9 + 12 + 4) / 12 = 2.08: not weak, which hides the Weak team
     assert data["readiness"]["average"] == 2.08
     assert data["disagreements"] == []  # within each team the answers sit together
+    # nor is anything marked as one across the whole round, where the two teams differ
+    assert not any(p["disagreement"] for p in data["principles"])
+    assert not data["questions"]["monitoring-drift"]["disagreement"]
     assert data["team_gaps"] == [
         {
             "team": "Weak",
