@@ -258,6 +258,33 @@ def response_atoms(round: Round, role_question_id: int | None) -> dict[tuple, in
     return {(row["team_id"], row["role_answer__value"]): row["n"] for row in rows}
 
 
+# The shape of `RoundResult.data` this module writes; results without it are schema 1, and the
+# pages read both (tests/reports/test_legacy_results.py).
+RESULT_SCHEMA = 2
+
+
+@dataclass
+class Counted:
+    """What one computation counted in SQL, and the questionnaire it is read with: the input of
+    every section builder below."""
+
+    round: Round
+    threshold: int
+    questions: dict[int, QuestionInfo]
+    by_key: dict[str, QuestionInfo]
+    names: dict[str, str]
+    principles: list[str]
+    practices: list[str]
+    overall: dict
+    team_tables: dict
+    team_counts: dict
+    team_names: dict
+    role_tables: dict
+    role_counts: dict
+    role_names: dict
+    responses: int
+
+
 def round_aggregate(round: Round, *, earlier: Iterable[Disclosed] = ()) -> Aggregate:
     """The round's result: its data, the submitted responses it counts, the newest answer time
     it saw, and what it discloses. Below the round's threshold the data holds counts only.
@@ -267,18 +294,11 @@ def round_aggregate(round: Round, *, earlier: Iterable[Disclosed] = ()) -> Aggre
     threshold = round.score_threshold
     questions = questions_of(round)
     by_key = {question.key: question for question in questions.values()}
-    dimensions = list(
-        Dimension.objects.filter(questionnaire_id=round.questionnaire_id).order_by("position")
-    )
-    names = {dimension.key: dimension.name for dimension in dimensions}
-    principles = [d.key for d in dimensions if d.kind == Dimension.Kind.PRINCIPLE]
     answers = submitted_answers(round)
-
     invitations = Invitation.objects.filter(round=round).filter(counted_invitations(round))
     counts = invitations.aggregate(
         invited=Count("id"), without_team=Count("id", filter=Q(team__isnull=True))
     )
-    invited = counts["invited"]
     role_question = by_key.get(ROLE_QUESTION)
     role_question_id = role_question.id if role_question else None
     atoms = response_atoms(round, role_question_id)
@@ -291,36 +311,52 @@ def round_aggregate(round: Round, *, earlier: Iterable[Disclosed] = ()) -> Aggre
         else {}
     )
     changes = min((len(changed_since(states, e)) for e in earlier), default=None)
+    disclosure = {"states": states}
     if responses < threshold:
         # Nothing computed from answers below the threshold: not even for a version never shown.
         answers_until = answers.aggregate(newest=Max("updated_at"))["newest"]
         data = {
             "withheld": True,
             "responses": responses,
-            "invited": invited,
+            "invited": counts["invited"],
             "score_threshold": threshold,
         }
-        disclosure = {"states": states}
         return Aggregate(data, responses, answers_until, disclosure, changes)
 
-    # One GROUP BY for the whole round (which also finds the newest answer it saw), one per
-    # breakdown.
+    counted, answers_until = counted_tables(round, answers, questions, atoms, counts)
+    hidden_teams, hidden_roles = scoring.hidden_breakdown_cells(
+        atoms, threshold, changes=[moves_since(states, e) for e in earlier]
+    )
+    data = {"schema": RESULT_SCHEMA} | result_data(
+        counted, answers, counts["invited"], hidden_teams, hidden_roles
+    )
+    return Aggregate(data, responses, answers_until, disclosure, changes)
+
+
+def counted_tables(round, answers, questions, atoms, counts) -> tuple[Counted, datetime | None]:
+    """The GROUP BY tables of a round: the whole round's (which also finds the newest answer it
+    saw), per team and per role; and every team and role that could have answered."""
+    by_key = {question.key: question for question in questions.values()}
+    dimensions = list(
+        Dimension.objects.filter(questionnaire_id=round.questionnaire_id).order_by("position")
+    )
     overall_rows = list(
         answers.values("question_id", "value", "dont_know", "not_applicable").annotate(
             n=Count("id"), newest=Max("updated_at")
         )
     )
-    answers_until = max((row["newest"] for row in overall_rows), default=None)
-    overall = distribution_tables(overall_rows, questions)[None]
-    principle_question_ids = [
+    principle_ids = [
         q.id for q in questions.values() if q.dimension_kind == Dimension.Kind.PRINCIPLE
     ]
     team_rows = (
-        answers.filter(question_id__in=principle_question_ids)
+        answers.filter(question_id__in=principle_ids)
         .values("response__team_id", "question_id", "value", "dont_know", "not_applicable")
         .annotate(n=Count("id"))
     )
-    team_tables = distribution_tables(team_rows, questions, "response__team_id")
+    role_question = by_key.get(ROLE_QUESTION)
+    role_tables, role_names = role_breakdown_tables(
+        answers, questions, principle_ids, role_question
+    )
     # Every team and role that could have answered is listed, answered or not: a hidden row that
     # appeared only once somebody answered would say that they had.
     scope = round.teams.all() if round.teams.exists() else round.organization.teams.all()
@@ -333,30 +369,117 @@ def round_aggregate(round: Round, *, earlier: Iterable[Disclosed] = ()) -> Aggre
     for (team, role), n in atoms.items():
         team_counts[team] += n
         role_counts[role] += n
-    team_names = dict(round.organization.teams.values_list("pk", "name")) | {None: NO_TEAM}
-    hidden_teams, hidden_roles = scoring.hidden_breakdown_cells(
-        atoms, threshold, changes=[moves_since(states, e) for e in earlier]
+    counted = Counted(
+        round=round,
+        threshold=round.score_threshold,
+        questions=questions,
+        by_key=by_key,
+        names={dimension.key: dimension.name for dimension in dimensions},
+        principles=[d.key for d in dimensions if d.kind == Dimension.Kind.PRINCIPLE],
+        practices=[d.key for d in dimensions if d.kind == Dimension.Kind.PRACTICE],
+        overall=distribution_tables(overall_rows, questions)[None],
+        team_tables=distribution_tables(team_rows, questions, "response__team_id"),
+        team_counts=team_counts,
+        team_names=dict(round.organization.teams.values_list("pk", "name")) | {None: NO_TEAM},
+        role_tables=role_tables,
+        role_counts=role_counts if role_question else {},
+        role_names=role_names,
+        responses=sum(atoms.values()),
     )
+    return counted, max((row["newest"] for row in overall_rows), default=None)
 
-    role_tables, role_names = {}, {}
-    if role_question:
-        role_answer = FilteredRelation(
-            "response__answers", condition=Q(response__answers__question_id=role_question.id)
-        )
-        role_rows = (
-            answers.filter(question_id__in=principle_question_ids)
-            .annotate(role_answer=role_answer)
-            .values("role_answer__value", "question_id", "value", "dont_know", "not_applicable")
-            .annotate(n=Count("id"))
-        )
-        role_tables = distribution_tables(role_rows, questions, "role_answer__value")
-        role_names = {value: label for value, label in role_question.labels.items()}
-        role_names[None] = "No role given"
 
-    # Per question.
+def role_breakdown_tables(answers, questions, principle_ids, role_question) -> tuple[dict, dict]:
+    """Per role (the answer to the role question): the principle questions' GROUP BY table."""
+    if not role_question:
+        return {}, {}
+    role_answer = FilteredRelation(
+        "response__answers", condition=Q(response__answers__question_id=role_question.id)
+    )
+    role_rows = (
+        answers.filter(question_id__in=principle_ids)
+        .annotate(role_answer=role_answer)
+        .values("role_answer__value", "question_id", "value", "dont_know", "not_applicable")
+        .annotate(n=Count("id"))
+    )
+    names = dict(role_question.labels) | {None: "No role given"}
+    return distribution_tables(role_rows, questions, "role_answer__value"), names
+
+
+def result_data(counted: Counted, answers, invited: int, hidden_teams, hidden_roles) -> dict:
+    """The published result, section by section (each section's builder states its rules)."""
+    c, threshold = counted, counted.threshold
+    question_data, question_means = question_entries(c)
+    levels = principle_levels(c.overall, c.questions, c.principles, threshold)
+    principle_rows = [{**levels[key].as_dict(), "name": c.names[key]} for key in c.principles]
+    readiness = scoring.readiness(levels.values())
+    practice_scores = principle_levels(
+        c.overall, c.questions, c.practices, threshold, kind=Dimension.Kind.PRACTICE
+    )
+    fit = fit_section(c, readiness)
+    level_values = {key: score.level for key, score in levels.items()}
+    risks = scoring.inferred_risks(
+        level_values | {key: score.level for key, score in practice_scores.items()},
+        question_means,
+        in_production=fit["verdict"] != scoring.FIT_NOT_YET,
+    )
+    challenges = challenge_rows(c.overall, c.questions, c.names, risks, threshold)
+    goals = goal_counts(c)
+    shown_teams = [
+        team for team, n in c.team_counts.items() if team not in hidden_teams and n >= threshold
+    ]
+    disagreements = group_disagreements(
+        c.overall, c.team_tables, shown_teams, c.team_names, c.questions, threshold
+    )
+    mark_disagreements(disagreements, principle_rows, question_data, c.by_key)
+    return {
+        "responses": c.responses,
+        "invited": invited,
+        "response_rate": round_share(c.responses, invited),
+        "score_threshold": threshold,
+        "principles": principle_rows,
+        "readiness": readiness_figures(readiness),
+        "fit": fit,
+        "stage": scoring.stage(readiness, fit["gate"]),
+        "practices": [{**practice_scores[k].as_dict(), "name": c.names[k]} for k in c.practices],
+        "challenges": challenges,
+        "goals": goals,
+        "questions": question_data,
+        "disagreements": disagreements,
+        "team_gaps": team_gaps(c, [t for t in shown_teams if t is not None], level_values),
+        "outcomes": outcome_baselines(c.overall, c.questions, threshold),
+        "breakdowns": breakdowns(c, hidden_teams, hidden_roles),
+        "comments": comment_section(c, answers),
+        "trend": trend_section(c.round, principle_rows, readiness),
+        "roadmap": roadmap_section(
+            c,
+            level_values,
+            principle_rows,
+            question_means,
+            fit,
+            risks,
+            challenges,
+            goals,
+            len(disagreements),
+        ),
+        "rules": rules_section(fit, threshold),
+    }
+
+
+def readiness_figures(readiness: scoring.Readiness) -> dict:
+    return {
+        "average": scoring.rounded(readiness.average, 2),
+        "floor": scoring.rounded(readiness.floor, 2),
+        "floor_principle": readiness.floor_principle,
+    }
+
+
+def question_entries(c: Counted) -> tuple[dict, dict]:
+    """Per question: its distribution and figures, or counts only where fewer than the
+    threshold gave a value; and each scale or yes/no question's mean."""
     question_data, question_means = {}, {}
-    for question in questions.values():
-        distribution, dont_know, not_applicable = overall.get(question.id, NO_ANSWERS)
+    for question in c.questions.values():
+        distribution, dont_know, not_applicable = c.overall.get(question.id, NO_ANSWERS)
         entry = {
             "key": question.key,
             "dimension": question.dimension_key,
@@ -365,7 +488,7 @@ def round_aggregate(round: Round, *, earlier: Iterable[Disclosed] = ()) -> Aggre
         }
         if question.kind in (Question.Kind.SCALE, Question.Kind.YES_NO):
             stats = scoring.thinned(
-                scoring.spread(distribution, dont_know, not_applicable), threshold
+                scoring.spread(distribution, dont_know, not_applicable), c.threshold
             )
             entry |= stats.as_dict()
             question_means[question.key] = stats.mean
@@ -375,7 +498,7 @@ def round_aggregate(round: Round, *, earlier: Iterable[Disclosed] = ()) -> Aggre
             entry |= {"dont_know": dont_know, "not_applicable": not_applicable}
             if (
                 question.kind == Question.Kind.SINGLE_CHOICE
-                and 0 < sum(distribution.values()) < threshold
+                and 0 < sum(distribution.values()) < c.threshold
             ):
                 # As for a scale's mean: a distribution of fewer than k values (the rest did
                 # not know, or it did not apply) is those few people's answers.
@@ -384,173 +507,153 @@ def round_aggregate(round: Round, *, earlier: Iterable[Disclosed] = ()) -> Aggre
             # How many hold each role is the size of each role cell, hidden ones included.
             entry |= {"distribution": {}, "withheld": True}
         question_data[question.key] = entry
+    return question_data, question_means
 
-    levels = principle_levels(overall, questions, principles, threshold)
-    principle_rows = [{**levels[key].as_dict(), "name": names[key]} for key in principles]
-    readiness = scoring.readiness(levels.values())
-    practices = [d.key for d in dimensions if d.kind == Dimension.Kind.PRACTICE]
-    practice_scores = principle_levels(
-        overall, questions, practices, threshold, kind=Dimension.Kind.PRACTICE
-    )
-    practice_rows = [{**practice_scores[key].as_dict(), "name": names[key]} for key in practices]
 
-    fit = scoring.fit_verdict(
+def fit_section(c: Counted, readiness: scoring.Readiness) -> dict:
+    checklist = [
         (
-            (
-                q.key,
-                overall.get(q.id, NO_ANSWERS)[0].get(1, 0),
-                overall.get(q.id, NO_ANSWERS)[0].get(0, 0),
-            )
-            for q in questions.values()
-            if q.dimension_kind == Dimension.Kind.FIT
-        ),
-        readiness,
-    )
-    in_production = fit["verdict"] != scoring.FIT_NOT_YET
-    level_values = {key: score.level for key, score in levels.items()}
-    risks = scoring.inferred_risks(
-        level_values | {key: score.level for key, score in practice_scores.items()},
-        question_means,
-        in_production=in_production,
-    )
-    challenges = challenge_rows(overall, questions, names, risks, threshold)
-
-    goals = []
-    goals_question = next(
-        (q for q in questions.values() if q.dimension_kind == Dimension.Kind.GOAL), None
-    )
-    if goals_question:
-        chosen = overall.get(goals_question.id, NO_ANSWERS)[0]
-        goals = sorted(
-            (
-                {"label": label, "count": chosen.get(value, 0)}
-                for value, label in goals_question.labels.items()
-            ),
-            key=lambda goal: -goal["count"],
+            q.key,
+            c.overall.get(q.id, NO_ANSWERS)[0].get(1, 0),
+            c.overall.get(q.id, NO_ANSWERS)[0].get(0, 0),
         )
-
-    comments = {"shown": False, "threshold": round.comment_threshold, "items": []}
-    comment_question = by_key.get(COMMENT_QUESTION)
-    if comment_question and responses >= round.comment_threshold:
-        # Alphabetical: never an order that follows submission, never a name or a time.
-        texts = answers.filter(question_id=comment_question.id).exclude(text="")
-        comments = {
-            "shown": True,
-            "threshold": round.comment_threshold,
-            "items": sorted(texts.values_list("text", flat=True)),
-        }
-
-    shown_teams = [
-        team for team, n in team_counts.items() if team not in hidden_teams and n >= threshold
+        for q in c.questions.values()
+        if q.dimension_kind == Dimension.Kind.FIT
     ]
-    disagreements = group_disagreements(
-        overall, team_tables, shown_teams, team_names, questions, threshold
+    return scoring.fit_verdict(checklist, readiness)
+
+
+def goal_counts(c: Counted) -> list[dict]:
+    """How many picked each goal, most picked first."""
+    goals_question = next(
+        (q for q in c.questions.values() if q.dimension_kind == Dimension.Kind.GOAL), None
     )
-    # The whole round's flags follow the same rule: a principle or question is marked only
-    # where some group shown disagrees on it, never because teams differ from each other.
+    if not goals_question:
+        return []
+    chosen = c.overall.get(goals_question.id, NO_ANSWERS)[0]
+    return sorted(
+        (
+            {"label": label, "count": chosen.get(value, 0)}
+            for value, label in goals_question.labels.items()
+        ),
+        key=lambda goal: -goal["count"],
+    )
+
+
+def comment_section(c: Counted, answers) -> dict:
+    """The free texts once the comment threshold is reached, alphabetical: never an order that
+    follows submission, never a name or a time."""
+    round = c.round
+    comment_question = c.by_key.get(COMMENT_QUESTION)
+    if not comment_question or c.responses < round.comment_threshold:
+        return {"shown": False, "threshold": round.comment_threshold, "items": []}
+    texts = answers.filter(question_id=comment_question.id).exclude(text="")
+    return {
+        "shown": True,
+        "threshold": round.comment_threshold,
+        "items": sorted(texts.values_list("text", flat=True)),
+    }
+
+
+def mark_disagreements(disagreements, principle_rows, question_data, by_key) -> None:
+    """The whole round's flags follow the same rule: a principle or question is marked only
+    where some group shown disagrees on it, never because teams differ from each other."""
     flagged = {row["question"] for row in disagreements}
     for row in principle_rows:
         row["disagreement"] = any(by_key[key].dimension_key == row["key"] for key in flagged)
     for key, entry in question_data.items():
         if "disagreement" in entry:
             entry["disagreement"] = key in flagged
-    gaps = team_gaps(
-        overall,
-        team_tables,
-        [t for t in shown_teams if t is not None],
-        team_names,
-        questions,
-        principles,
-        level_values,
-        threshold,
-    )
 
-    trend = None
+
+def breakdowns(c: Counted, hidden_teams, hidden_roles) -> dict:
+    return {
+        "team": breakdown(
+            c.team_tables,
+            c.team_counts,
+            c.team_names,
+            hidden_teams,
+            c.questions,
+            c.principles,
+            c.threshold,
+        ),
+        "role": breakdown(
+            c.role_tables,
+            c.role_counts,
+            c.role_names,
+            hidden_roles,
+            c.questions,
+            c.principles,
+            c.threshold,
+        )
+        if c.role_names
+        else [],
+    }
+
+
+def trend_section(round: Round, principle_rows, readiness) -> dict | None:
+    """The change since the last closed round of the same scope, and whether each principle's
+    change is beyond two standard errors (scoring.clear_change)."""
     previous = previous_result(round)
-    if previous:
-        before = {row["key"]: row for row in previous.data.get("principles", [])}
-        trend = {
-            "round": previous.round.title,
-            "principles": {
-                row["key"]: delta(row["level"], before.get(row["key"], {}).get("level"))
-                for row in principle_rows
-            },
-            "clear": {
-                row["key"]: scoring.clear_change(row, before.get(row["key"], {}))
-                for row in principle_rows
-            },
-            "average": delta(
-                scoring.rounded(readiness.average, 2),
-                previous.data.get("readiness", {}).get("average"),
-            ),
-        }
+    if not previous:
+        return None
+    before = {row["key"]: row for row in previous.data.get("principles", [])}
+    return {
+        "round": previous.round.title,
+        "principles": {
+            row["key"]: delta(row["level"], before.get(row["key"], {}).get("level"))
+            for row in principle_rows
+        },
+        "clear": {
+            row["key"]: scoring.clear_change(row, before.get(row["key"], {}))
+            for row in principle_rows
+        },
+        "average": delta(
+            scoring.rounded(readiness.average, 2),
+            previous.data.get("readiness", {}).get("average"),
+        ),
+    }
 
-    pilots = scoring.automation_pilots(level_values, names, in_production=in_production)
+
+def roadmap_section(
+    c, level_values, principle_rows, question_means, fit, risks, challenges, goals, disagreements
+) -> dict:
+    pilots = scoring.automation_pilots(
+        level_values, c.names, in_production=fit["verdict"] != scoring.FIT_NOT_YET
+    )
     weakest = sorted(
         (row for row in principle_rows if row["level"] is not None), key=lambda r: r["level"]
     )[:2]
-    data = {
-        "responses": responses,
-        "invited": invited,
-        "response_rate": round_share(responses, invited),
-        "score_threshold": round.score_threshold,
-        "principles": principle_rows,
-        "readiness": {
-            "average": scoring.rounded(readiness.average, 2),
-            "floor": scoring.rounded(readiness.floor, 2),
-            "floor_principle": readiness.floor_principle,
-        },
-        "fit": fit,
-        "stage": scoring.stage(readiness, fit["gate"]),
-        "practices": practice_rows,
-        "challenges": challenges,
-        "goals": goals,
-        "questions": question_data,
-        "disagreements": disagreements,
-        "team_gaps": gaps,
-        "outcomes": outcome_baselines(overall, questions, threshold),
-        "breakdowns": {
-            "team": breakdown(
-                team_tables, team_counts, team_names, hidden_teams, questions, principles, threshold
-            ),
-            "role": breakdown(
-                role_tables, role_counts, role_names, hidden_roles, questions, principles, threshold
-            )
-            if role_question
-            else [],
-        },
-        "comments": comments,
-        "trend": trend,
-        "roadmap": {
-            "weakest": [row["key"] for row in weakest],
-            "pilots": pilots,
-            "risks": risks,
-            "rungs": next_rungs(overall, questions, question_means, threshold),
-            "steps": scoring.roadmap_steps(
-                levels=level_values,
-                responses=responses,
-                top_goal_count=goals[0]["count"] if goals else 0,
-                pilots=pilots,
-                challenges=challenges,
-                disagreement_count=len(disagreements),
-                verdict=fit["verdict"],
-            ),
-        },
-        "rules": {
-            "fit": fit["rule"],
-            "disagreement": (
-                "Ours: within a team (or the whole round where no team is shown), a question "
-                "whose middle half of answers spans "
-                f"{scoring.DISAGREEMENT_MIN_SPREAD} levels or more, answered by at least "
-                f"{max(threshold, scoring.DISAGREEMENT_MIN_ANSWERS)}: a quarter of the group sits "
-                "two levels or more from another quarter, which one outlier cannot cause."
-            ),
-            "challenge_reported": scoring.CHALLENGE_REPORTED_MIN_SHARE,
-            "weak_level": scoring.WEAK_LEVEL,
-        },
+    return {
+        "weakest": [row["key"] for row in weakest],
+        "pilots": pilots,
+        "risks": risks,
+        "rungs": next_rungs(c.overall, c.questions, question_means, c.threshold),
+        "steps": scoring.roadmap_steps(
+            levels=level_values,
+            responses=c.responses,
+            top_goal_count=goals[0]["count"] if goals else 0,
+            pilots=pilots,
+            challenges=challenges,
+            disagreement_count=disagreements,
+            verdict=fit["verdict"],
+        ),
     }
-    disclosure = {"states": states}
-    return Aggregate(data, responses, answers_until, disclosure, changes)
+
+
+def rules_section(fit: dict, threshold: int) -> dict:
+    return {
+        "fit": fit["rule"],
+        "disagreement": (
+            "Ours: within a team (or the whole round where no team is shown), a question "
+            "whose middle half of answers spans "
+            f"{scoring.DISAGREEMENT_MIN_SPREAD} levels or more, answered by at least "
+            f"{max(threshold, scoring.DISAGREEMENT_MIN_ANSWERS)}: a quarter of the group sits "
+            "two levels or more from another quarter, which one outlier cannot cause."
+        ),
+        "challenge_reported": scoring.CHALLENGE_REPORTED_MIN_SHARE,
+        "weak_level": scoring.WEAK_LEVEL,
+    }
 
 
 def challenge_rows(overall, questions, names, risks, threshold) -> list[dict]:
@@ -617,15 +720,14 @@ def outcome_baselines(overall, questions, threshold: int) -> list[dict]:
 TEAM_GAP_MIN_LEVELS = 1.0
 
 
-def team_gaps(
-    overall, team_tables, shown_teams, team_names, questions, principles, org_levels, threshold
-) -> list[dict]:
+def team_gaps(c: "Counted", shown_teams: list, org_levels: dict) -> list[dict]:
     """Shown teams whose average principle level is TEAM_GAP_MIN_LEVELS or more below the rest
     of the round's, or that are weak (below WEAK_LEVEL) where the round is not. The rest is the
     round minus the team: both are published, so it says nothing new of anyone."""
+    overall, questions, principles, threshold = c.overall, c.questions, c.principles, c.threshold
     gaps = []
     for team in shown_teams:
-        table = team_tables.get(team, {})
+        table = c.team_tables.get(team, {})
         rest = {
             question_id: (
                 {v: n - table.get(question_id, NO_ANSWERS)[0].get(v, 0) for v, n in dist.items()},
@@ -652,7 +754,7 @@ def team_gaps(
         if below or weak:
             gaps.append(
                 {
-                    "team": team_names[team],
+                    "team": c.team_names[team],
                     "average": scoring.rounded(average, 2),
                     "rest": scoring.rounded(rest_average, 2),
                     "weak": weak,

@@ -178,6 +178,27 @@ def questionnaires_load() -> list[LoadResult]:
     return [questionnaire_load(path=path) for path in QUESTIONNAIRE_FILES]
 
 
+def question_row(question: dict, section: Section, dimensions: dict, *, position: int) -> Question:
+    return Question(
+        questionnaire=section.questionnaire,
+        section=section,
+        dimension=dimensions[question["dimension"]],
+        key=question["key"],
+        position=position,
+        kind=question["kind"],
+        text=question["text"],
+        help=question.get("help", ""),
+        options=question_options(question),
+        allows_dont_know=question.get("dont_know", False),
+        allows_not_applicable=question.get("doesnt_apply", False),
+        presupposes=question.get("presupposes", ""),
+        max_choices=question.get("max_choices"),
+        source=question.get("source", ""),
+        required=question.get("required", True),
+        weight=question.get("weight", 1.0),
+    )
+
+
 @transaction.atomic
 def questionnaire_load(*, path: Path = DEFAULT_QUESTIONNAIRE) -> LoadResult:
     """Load the file at `path`; return the matching version, creating it if it is new."""
@@ -226,24 +247,7 @@ def questionnaire_load(*, path: Path = DEFAULT_QUESTIONNAIRE) -> LoadResult:
         )
         for question in item.get("questions", []):
             questions.append(
-                Question(
-                    questionnaire=questionnaire,
-                    section=section,
-                    dimension=dimensions[question["dimension"]],
-                    key=question["key"],
-                    position=len(questions) + 1,
-                    kind=question["kind"],
-                    text=question["text"],
-                    help=question.get("help", ""),
-                    options=question_options(question),
-                    allows_dont_know=question.get("dont_know", False),
-                    allows_not_applicable=question.get("doesnt_apply", False),
-                    presupposes=question.get("presupposes", ""),
-                    max_choices=question.get("max_choices"),
-                    source=question.get("source", ""),
-                    required=question.get("required", True),
-                    weight=question.get("weight", 1.0),
-                )
+                question_row(question, section, dimensions, position=len(questions) + 1)
             )
     Question.objects.bulk_create(questions)
     return LoadResult(questionnaire=questionnaire, created=True)
