@@ -447,6 +447,7 @@ def result_data(counted: Counted, answers, invited: int, hidden_teams, hidden_ro
         "questions": question_data,
         "disagreements": disagreements,
         "team_gaps": team_gaps(c, [t for t in shown_teams if t is not None], level_values),
+        "team_roadmaps": team_roadmaps(c, [t for t in shown_teams if t is not None], fit),
         "outcomes": outcome_baselines(c.overall, c.questions, threshold),
         "breakdowns": breakdowns(c, hidden_teams, hidden_roles),
         "comments": comment_section(c, answers),
@@ -693,6 +694,49 @@ def group_disagreements(
             if sum(distribution.values()) >= threshold and scoring.disagrees(distribution):
                 rows.append({"question": question.key, "team": name})
     return rows
+
+
+def team_roadmaps(c: "Counted", shown_teams: list, fit: dict) -> list[dict]:
+    """Each shown team's own short roadmap (ours): its stage and up to two pilots by the same
+    rules as the round's, each with the next rung of the pilot's lowest question in that team.
+    A team's rung names where most of it stands, without the count: a team is smaller than
+    the round, and its question-level counts are not published anywhere else."""
+    in_production = fit["verdict"] != scoring.FIT_NOT_YET
+    rows = []
+    for team in shown_teams:
+        table = c.team_tables.get(team, {})
+        levels = principle_levels(table, c.questions, c.principles, c.threshold)
+        readiness = scoring.readiness(levels.values())
+        means = {
+            q.key: scoring.thinned(scoring.spread(*table.get(q.id, NO_ANSWERS)), c.threshold).mean
+            for q in c.questions.values()
+            if q.dimension_kind == Dimension.Kind.PRINCIPLE
+        }
+        level_values = {key: score.level for key, score in levels.items()}
+        pilots = scoring.automation_pilots(level_values, c.names, in_production=in_production)
+        rungs = next_rungs(table, c.questions, means, c.threshold)
+        rows.append(
+            {
+                "team": c.team_names[team],
+                "readiness": readiness_figures(readiness),
+                "stage": scoring.stage(readiness, fit["gate"]),
+                "pilots": [
+                    {
+                        "principle": pilot["principle"],
+                        "reason": pilot["reason"],
+                        "rung": without_counts(rungs.get(pilot["principle"])),
+                    }
+                    for pilot in pilots
+                ],
+            }
+        )
+    return rows
+
+
+def without_counts(rung: dict | None) -> dict | None:
+    if rung is None:
+        return None
+    return {key: rung[key] for key in ("question", "now_label", "next_label")}
 
 
 def outcome_baselines(overall, questions, threshold: int) -> list[dict]:

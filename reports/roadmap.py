@@ -83,6 +83,8 @@ class Roadmap:
     challenges: list[dict]
     disagreements: list[dict]
     trends: list[tuple[str, str]]
+    # Each shown team's own first step, in words (empty before scoring v2).
+    teams: list[str] = field(default_factory=list)
 
 
 NUMBER_WORDS = {1: "one", 2: "two", 3: "three"}
@@ -300,7 +302,7 @@ def automation_step(reading: Reading, step: Step) -> None:
         if lagging := reading.lagging_teams():
             step.headline = (
                 "Across the round no practice is weak enough to call for a pilot, but "
-                f"{lagging} needs one of its own (step 2)."
+                f"{lagging} needs one of its own (see each team's first step)."
             )
         return
     names = [reading.name(pilot["principle"]).lower() for pilot in pilots]
@@ -417,6 +419,31 @@ VERDICT_TITLES = {
     scoring.FIT_BORDERLINE: "Borderline: MLOps may fit, once the gaps below are closed",
     scoring.FIT_FOUNDATIONS_FIRST: "Build the foundations first",
 }
+
+
+def team_lines(reading: Reading) -> list[str]:
+    """Each shown team's short roadmap: its stage and its own pilots, each with its next rung
+    (without counts: see aggregation.team_roadmaps)."""
+    lines = []
+    for team in reading.data.get("team_roadmaps", []):
+        stage = team["stage"]["name"] if team.get("stage") else "not rated"
+        head = f"{team['team']}: {stage}, readiness {level_text(team['readiness']['average'])}."
+        if not team["pilots"]:
+            lines.append(f"{head} No practice is weak enough to call for a pilot of its own.")
+            continue
+        pilots = []
+        for pilot in team["pilots"]:
+            text = reading.name(pilot["principle"]).lower()
+            if rung := pilot.get("rung"):
+                question = reading.question_texts.get(rung["question"], rung["question"])
+                text += (
+                    f" ({question} Today, mostly: “{rung['now_label']}”; next: "
+                    f"“{rung['next_label']}”.)"
+                )
+            pilots.append(text)
+        plural = "s" if len(pilots) > 1 else ""
+        lines.append(f"{head} Its first pilot{plural}: {'; then '.join(pilots)}")
+    return lines
 
 
 def verdict_title(verdict: str) -> str:
@@ -542,4 +569,5 @@ def roadmap(
         ],
         disagreements=disagreements,
         trends=FUTURE_TRENDS if readiness is not None and readiness >= scoring.GOOD_LEVEL else [],
+        teams=team_lines(reading),
     )

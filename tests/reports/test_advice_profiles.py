@@ -199,8 +199,20 @@ def test_e_two_teams_apart_are_a_team_gap_not_a_disagreement(acme, make_round, q
     steps = {step.key: step for step in roadmap.steps}
     assert steps["automation"].headline == (
         "Across the round no practice is weak enough to call for a pilot, but the Weak team "
-        "needs one of its own (step 2)."
+        "needs one of its own (see each team's first step)."
     )
+    # Each team's own short roadmap: the Weak team's pilots by the round's rules (everything
+    # at 0.67: version control first, CI waits for it, then monitoring), rungs without counts;
+    # the Strong team needs none.
+    assert roadmap.teams == [
+        "Strong: Continuously improving, readiness 3.5 of 4. No practice is weak enough to "
+        "call for a pilot of its own.",
+        "Weak: Manual, readiness 0.67 of 4. Its first pilots: version control (How is ML code "
+        "kept under version control? Today, mostly: “Some code is in a repository”; next: "
+        "“All code is in a shared repository”.); then monitoring (How is a production model's "
+        "performance compared with real outcomes? Today, mostly: “Someone checks after a "
+        "complaint”; next: “It is reviewed by hand on a schedule”.)",
+    ]
     assert roadmap.top_actions == [
         "Start with the Weak team: it averages 0.67 of 4 against 3.5 of 4 for the rest, so it "
         "needs its own first step."
