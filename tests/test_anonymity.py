@@ -406,3 +406,27 @@ def test_members_never_see_participation_counts(client, bob, acme_round):
     (listed,) = re.findall(r"<tr>\s*<td>Spring check.*?</tr>", page, re.S)
     cells = re.findall(r'<td class="num">(.*?)</td>', listed)
     assert cells[:2] == ["\N{EN DASH}", "\N{EN DASH}"]  # invited, submitted
+
+
+@pytest.mark.django_db
+def test_a_hidden_team_leaks_nothing_through_team_gaps_roadmaps_or_disagreements(acme, acme_round):
+    """The attack: a team hidden by the block rule (Tiny, 2 people, and Big, its complement)
+    must not reappear through issue 17's per-team figures: gaps, team roadmaps, or a
+    disagreement named after it. Tiny answers very differently, to make any leak visible."""
+    big = Team.objects.create(organization=acme, name="Big")
+    tiny = Team.objects.create(organization=acme, name="Tiny")
+    answered_round(
+        acme_round,
+        [{"monitoring-drift": 3, "version-control-code": 3}] * 6
+        + [{"monitoring-drift": 0, "version-control-code": 0}] * 2,
+        teams=[big] * 6 + [tiny] * 2,
+    )
+
+    data = closed_and_computed(acme_round).data
+
+    assert all(cell["suppressed"] for cell in data["breakdowns"]["team"])
+    assert data["team_gaps"] == [] and data["team_roadmaps"] == []
+    assert all(row["team"] is None for row in data["disagreements"])
+    # Only the breakdowns name the teams, as hidden rows.
+    beyond_breakdowns = str({key: value for key, value in data.items() if key != "breakdowns"})
+    assert "Tiny" not in beyond_breakdowns and "Big" not in beyond_breakdowns
