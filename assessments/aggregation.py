@@ -32,6 +32,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
+from . import result_schema as schema
 from . import scoring
 from .models import Answer, Dimension, Invitation, Question, Response, Round, RoundResult
 from .selectors import counted_invitations
@@ -406,7 +407,9 @@ def role_breakdown_tables(answers, questions, principle_ids, role_question) -> t
     return distribution_tables(role_rows, questions, "role_answer__value"), names
 
 
-def result_data(counted: Counted, answers, invited: int, hidden_teams, hidden_roles) -> dict:
+def result_data(
+    counted: Counted, answers, invited: int, hidden_teams, hidden_roles
+) -> schema.Result:
     """The published result, section by section (each section's builder states its rules)."""
     c, threshold = counted, counted.threshold
     question_data, question_means = question_entries(c)
@@ -467,7 +470,7 @@ def result_data(counted: Counted, answers, invited: int, hidden_teams, hidden_ro
     }
 
 
-def readiness_figures(readiness: scoring.Readiness) -> dict:
+def readiness_figures(readiness: scoring.Readiness) -> schema.Readiness:
     return {
         "average": scoring.rounded(readiness.average, 2),
         "floor": scoring.rounded(readiness.floor, 2),
@@ -511,7 +514,7 @@ def question_entries(c: Counted) -> tuple[dict, dict]:
     return question_data, question_means
 
 
-def fit_section(c: Counted, readiness: scoring.Readiness) -> dict:
+def fit_section(c: Counted, readiness: scoring.Readiness) -> schema.Fit:
     checklist = [
         (
             q.key,
@@ -592,7 +595,7 @@ def breakdowns(c: Counted, hidden_teams, hidden_roles) -> dict:
     }
 
 
-def trend_section(round: Round, principle_rows, readiness) -> dict | None:
+def trend_section(round: Round, principle_rows, readiness) -> schema.Trend | None:
     """The change since the last closed round of the same scope, and whether each principle's
     change is beyond two standard errors (scoring.clear_change)."""
     previous = previous_result(round)
@@ -618,7 +621,7 @@ def trend_section(round: Round, principle_rows, readiness) -> dict | None:
 
 def roadmap_section(
     c, level_values, principle_rows, question_means, fit, risks, challenges, goals, disagreements
-) -> dict:
+) -> schema.Roadmap:
     pilots = scoring.automation_pilots(
         level_values, c.names, in_production=fit["verdict"] != scoring.FIT_NOT_YET
     )
@@ -657,7 +660,7 @@ def rules_section(fit: dict, threshold: int) -> dict:
     }
 
 
-def challenge_rows(overall, questions, names, risks, threshold) -> list[dict]:
+def challenge_rows(overall, questions, names, risks, threshold) -> list[schema.Challenge]:
     """The guide's challenges by the share who felt them, with the risks inferred for each."""
     distributions = {
         q.dimension_key: overall.get(q.id, NO_ANSWERS)[0]
@@ -676,7 +679,7 @@ def challenge_rows(overall, questions, names, risks, threshold) -> list[dict]:
 
 def group_disagreements(
     overall, team_tables, shown_teams: list, team_names: dict, questions, threshold: int
-) -> list[dict]:
+) -> list[schema.Disagreement]:
     """Practice questions on which a group disagrees (scoring.disagrees), answered by at least
     `threshold` in it: within each shown team, or within the whole round when no team is shown
     (then it is the one group). A question where only the teams differ is not among them."""
@@ -696,7 +699,7 @@ def group_disagreements(
     return rows
 
 
-def team_roadmaps(c: "Counted", shown_teams: list, fit: dict) -> list[dict]:
+def team_roadmaps(c: "Counted", shown_teams: list, fit: dict) -> list[schema.TeamRoadmap]:
     """Each shown team's own short roadmap (ours): its stage and up to two pilots by the same
     rules as the round's, each with the next rung of the pilot's lowest question in that team.
     A team's rung names where most of it stands, without the count: a team is smaller than
@@ -739,7 +742,7 @@ def without_counts(rung: dict | None) -> dict | None:
     return {key: rung[key] for key in ("question", "now_label", "next_label")}
 
 
-def outcome_baselines(overall, questions, threshold: int) -> list[dict]:
+def outcome_baselines(overall, questions, threshold: int) -> list[schema.OutcomeBaseline]:
     """For each outcome measure (v2): the band in the middle of the answers as a baseline and
     the next better band as a suggested target (ours), or no baseline with fewer than
     `threshold` answers other than "don't know" and "doesn't apply"."""
@@ -764,7 +767,7 @@ def outcome_baselines(overall, questions, threshold: int) -> list[dict]:
 TEAM_GAP_MIN_LEVELS = 1.0
 
 
-def team_gaps(c: "Counted", shown_teams: list, org_levels: dict) -> list[dict]:
+def team_gaps(c: "Counted", shown_teams: list, org_levels: dict) -> list[schema.TeamGap]:
     """Shown teams whose average principle level is TEAM_GAP_MIN_LEVELS or more below the rest
     of the round's, or that are weak (below WEAK_LEVEL) where the round is not. The rest is the
     round minus the team: both are published, so it says nothing new of anyone."""

@@ -6,7 +6,7 @@ from assessments.models import Invitation, Round
 from assessments.services import round_result_compute
 from organizations.models import Team
 
-from .builders import FIT_KEYS, answered_round
+from .builders import FIT_KEYS, answered_round, closed_and_computed
 
 # Per respondent, the fit answers in the guide's order (None: not answered).
 FIT_ANSWERS = [
@@ -260,3 +260,23 @@ def test_recomputing_makes_a_new_version_and_keeps_one_current(five):
     first.refresh_from_db()
     assert (first.is_current, second.is_current, second.version) == (False, True, 2)
     assert five.results.filter(is_current=True).count() == 1
+
+
+@pytest.mark.django_db
+def test_the_result_holds_exactly_the_keys_of_its_schema(five):
+    """assessments/result_schema.py is the contract between the worker, the dashboard and
+    the PDF: a key added or dropped without it fails here."""
+    from assessments import result_schema as schema
+
+    data = closed_and_computed(five).data
+
+    def conforms(row: dict, kind) -> bool:
+        return kind.__required_keys__ <= set(row) <= kind.__required_keys__ | kind.__optional_keys__
+
+    assert data["schema"] == 2 and conforms(data, schema.Result)
+    assert conforms(data["fit"], schema.Fit) and conforms(data["readiness"], schema.Readiness)
+    assert all(conforms(row, schema.PrincipleRow) for row in data["principles"])
+    assert all(conforms(row, schema.Challenge) for row in data["challenges"])
+    assert conforms(data["roadmap"], schema.Roadmap) and conforms(data["stage"], schema.Stage)
+    assert all(conforms(row, schema.ChecklistAnswer) for row in data["fit"]["questions"])
+    assert all(conforms(rung, schema.Rung) for rung in data["roadmap"]["rungs"].values())

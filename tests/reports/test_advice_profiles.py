@@ -5,6 +5,7 @@ out by hand from the rules in assessments/scoring.py. All on questionnaire v2.""
 import pytest
 from django.utils.html import escape
 
+from assessments import result_schema as schema
 from assessments.models import Dimension, Round
 from assessments.survey import survey_layout
 from organizations.models import Team
@@ -200,6 +201,13 @@ def test_e_two_teams_apart_are_a_team_gap_not_a_disagreement(acme, make_round, q
     assert steps["automation"].headline == (
         "Across the round no practice is weak enough to call for a pilot, but the Weak team "
         "needs one of its own (see each team's first step)."
+    )
+    # the per-team sections hold exactly their schema's keys
+    keys = schema.TeamRoadmap.__annotations__.keys()
+    assert all(set(row) == keys for row in data["team_roadmaps"])
+    assert all(set(row) == schema.TeamGap.__annotations__.keys() for row in data["team_gaps"])
+    assert all(
+        set(row) == schema.OutcomeBaseline.__annotations__.keys() for row in data["outcomes"]
     )
     # Each team's own short roadmap: the Weak team's pilots by the round's rules (everything
     # at 0.67: version control first, CI waits for it, then monitoring), rungs without counts;
