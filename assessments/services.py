@@ -14,7 +14,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerUnavailable
@@ -95,13 +95,14 @@ def round_transition(
 
 
 @transaction.atomic
-def round_open(*, round: Round, by: User) -> Round:
+def round_open(*, round: Round, by: User) -> int:
     """Open the round; its invitations by email go out, so `by` must have confirmed their
-    address if there are any."""
+    address if there are any. Returns how many are emailed."""
     from .tasks import round_invitations_send_task
 
     pending = round.invitations.filter(status=Invitation.Status.PENDING).exclude(email="")
-    ensure_mail_allowed(round=round, by=by, adding=pending.count())
+    emailed = pending.count()
+    ensure_mail_allowed(round=round, by=by, adding=emailed)
     round_transition(
         round,
         from_status=Round.Status.DRAFT,
@@ -109,7 +110,7 @@ def round_open(*, round: Round, by: User) -> Round:
         opened_at=round.opened_at or timezone.now(),
     )
     transaction.on_commit(lambda: round_invitations_send_task.delay(round.pk))
-    return round
+    return emailed
 
 
 def ensure_mail_allowed(*, round: Round, by: User, adding: int) -> None:
@@ -560,36 +561,48 @@ def cache_delete_quietly(key: str) -> None:
 
 
 def stale_rounds() -> QuerySet[Round]:
-    """Open rounds, and rounds closed in the last STALE_WINDOW, whose current result is missing,
-    did not see the latest submitted responses and answers, or was computed before the close.
-    Catches what a request lost (a submission made while the broker was down, a worker that
-    died)."""
+    """Open rounds, and rounds closed in the last STALE_WINDOW, whose result is out of date
+    (out_of_date). Catches what a request lost (a submission made while the broker was down, a
+    worker that died)."""
+    return out_of_date(
+        Round.objects.filter(
+            Q(status=Round.Status.OPEN)
+            | Q(status=Round.Status.CLOSED, closed_at__gte=timezone.now() - STALE_WINDOW)
+        )
+    )
+
+
+def round_result_out_of_date(*, round: Round) -> bool:
+    """Whether "Recompute results" has anything to do for this round (one query)."""
+    return out_of_date(Round.objects.filter(pk=round.pk)).exists()
+
+
+def out_of_date(rounds: QuerySet[Round]) -> QuerySet[Round]:
+    """The rounds whose current result is missing, did not see the latest submitted responses
+    and answers, or was computed before the close."""
     submitted = Response.objects.filter(round=OuterRef("pk"), submitted_at__isnull=False)
     newest_answer = Answer.objects.filter(
         response__round=OuterRef("pk"), response__submitted_at__isnull=False
     ).order_by("-updated_at")
     current = RoundResult.objects.filter(round=OuterRef("pk"), is_current=True)
-    return (
-        Round.objects.filter(
-            Q(status=Round.Status.OPEN)
-            | Q(status=Round.Status.CLOSED, closed_at__gte=timezone.now() - STALE_WINDOW)
-        )
-        .annotate(
-            submitted=Coalesce(
-                Subquery(submitted.values("round").annotate(n=Count("id")).values("n")[:1]), 0
-            ),
-            newest=Subquery(newest_answer.values("updated_at")[:1]),
-            seen=Subquery(current.values("responses_seen")[:1]),
-            seen_until=Subquery(current.values("answers_updated_until")[:1]),
-            computed_at=Subquery(current.values("computed_at")[:1]),
-        )
-        .filter(
-            Q(seen__isnull=True, submitted__gt=0)
-            | ~Q(seen=F("submitted"))
-            | Q(newest__gt=F("seen_until"))
-            # Computed while still open: the closing computation, which may show it, was lost.
-            | Q(status=Round.Status.CLOSED, computed_at__lt=F("closed_at"))
-        )
+    return rounds.annotate(
+        submitted=Coalesce(
+            Subquery(submitted.values("round").annotate(n=Count("id")).values("n")[:1]), 0
+        ),
+        newest=Subquery(newest_answer.values("updated_at")[:1]),
+        seen=Subquery(current.values("responses_seen")[:1]),
+        seen_until=Subquery(current.values("answers_updated_until")[:1]),
+        computed_at=Subquery(current.values("computed_at")[:1]),
+        shown=Exists(RoundResult.objects.filter(round=OuterRef("pk"), is_visible=True)),
+    ).filter(
+        Q(seen__isnull=True, submitted__gt=0)
+        | ~Q(seen=F("submitted"))
+        | Q(newest__gt=F("seen_until"))
+        # Computed while still open: the closing computation, which may show it, was lost.
+        | Q(status=Round.Status.CLOSED, computed_at__lt=F("closed_at"))
+        # Enough answers and closed, yet nothing shown: computed before results had
+        # visible versions (issue 14).
+        | Q(status=Round.Status.CLOSED, shown=False, submitted__gte=F("score_threshold"))
     )
 
 

@@ -48,6 +48,7 @@ from .services import (
     round_recompute,
     round_remind,
     round_reopen,
+    round_result_out_of_date,
     round_update,
 )
 from .survey import InvalidAnswer, parse_answer, survey_layout
@@ -136,9 +137,10 @@ def participation_page(
     request: HttpRequest, round: Round, *, status: int = 200, partial: str = "round-admin", **forms
 ) -> HttpResponse:
     """The participation page, or one of its parts for htmx, with any bound forms passed in."""
+    figures = participation(round=round)
     context = {
         "round": round,
-        "participation": participation(round=round),
+        "participation": figures,
         "people": None
         if round.anonymous
         else invitation_page(round=round, page=request.GET.get("page")),
@@ -146,6 +148,9 @@ def participation_page(
         "links_form": forms.get("links_form") or InvitationLinksForm(),
         "import_problems": forms.get("import_problems", []),
         "new_links": forms.get("new_links", []),
+        "confirm_close": forms.get("confirm_close", False),
+        "not_submitted": max(0, figures.total.invited - figures.total.submitted),
+        "out_of_date": round.status != Round.Status.DRAFT and round_result_out_of_date(round=round),
     }
     template = "assessments/round_participation.html"
     if request.htmx:
@@ -196,11 +201,38 @@ def round_state_action(service, message, *, sends_mail: bool = False):
 
 
 round_open_view = round_state_action(
-    round_open, "The round is open: invitations are on their way.", sends_mail=True
+    round_open,
+    lambda emailed: (
+        "The round is open: "
+        + (
+            "1 invitation is on its way."
+            if emailed == 1
+            else f"{emailed} invitations are on their way."
+        )
+        if emailed
+        else "The round is open, but nobody was emailed: invite people or make anonymous "
+        "links below."
+    ),
+    sends_mail=True,
 )
-round_close_view = round_state_action(
-    round_close, "The round is closed; results are being computed."
-)
+
+
+@organization_view(role=Membership.Role.LEAD)
+@require_POST
+def round_close_view(request: HttpRequest, round_id: UUID) -> HttpResponse:
+    """Closing ends answering for everyone, so on an open round the first press only asks,
+    saying how many have not submitted; the confirmation closes. (Any other state is refused
+    by the service, as before.)"""
+    round = round_get(organization=request.organization, public_id=round_id)
+    if round.is_open and request.POST.get("confirm") != "yes":
+        return participation_page(request, round, confirm_close=True)
+    try:
+        round_close(round=round)
+    except ValidationError as error:
+        return round_action_refused(request, round, error)
+    return round_action_done(request, round, "The round is closed; results are being computed.")
+
+
 round_reopen_view = round_state_action(round_reopen, "The round is open again.")
 round_remind_view = round_state_action(
     round_remind,

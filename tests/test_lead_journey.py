@@ -82,7 +82,7 @@ def test_owner_and_lead_set_up_invite_open_and_close_a_round(
 
     # Closing computes a result; reopening lets late answers in.
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(f"/o/orbit-labs/rounds/{round.public_id}/close/")
+        client.post(f"/o/orbit-labs/rounds/{round.public_id}/close/", {"confirm": "yes"})
     round.refresh_from_db()
     assert round.status == "closed" and round.results.filter(is_current=True).exists()
     client.post(f"/o/orbit-labs/rounds/{round.public_id}/reopen/")

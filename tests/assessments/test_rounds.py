@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from assessments.models import Answer, Invitation, Response, Round, RoundResult
 from assessments.services import round_close, round_open, round_update, rounds_close_due
+from tests.assessments.builders import answered_round, closed_and_computed
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
@@ -200,8 +201,12 @@ def test_open_close_and_reopen_with_htmx(
     assert opened.status_code == 200 and "<html" not in opened.content.decode()
     assert acme_round.status == "open" and acme_round.opened_at is not None
 
+    asked = client.post(f"{base}/close/", **HTMX)
+    acme_round.refresh_from_db()
+    assert asked.status_code == 200 and acme_round.status == "open"  # it only asks
+    assert "Close “Spring check” now?" in asked.content.decode()
     with django_capture_on_commit_callbacks(execute=True):
-        closed = client.post(f"{base}/close/", **HTMX)
+        closed = client.post(f"{base}/close/", {"confirm": "yes"}, **HTMX)
     acme_round.refresh_from_db()
     assert closed.status_code == 200
     assert acme_round.status == "closed" and acme_round.closed_at is not None
@@ -270,3 +275,56 @@ def test_reopening_a_round_past_its_close_date_clears_the_date(client, lena, acm
     acme_round.refresh_from_db()
     assert acme_round.status == "open" and acme_round.closes_at is None
     assert rounds_close_due() == 0
+
+
+@pytest.mark.django_db
+def test_closing_asks_first_and_says_how_many_have_not_submitted(client, lena, acme_round):
+    Round.objects.filter(pk=acme_round.pk).update(status=Round.Status.OPEN)
+    answered_round(acme_round, [{"monitoring-drift": 1}] * 2)
+    Invitation.objects.bulk_create(Invitation(round=acme_round) for _ in range(3))
+    client.force_login(lena)
+
+    asked = client.post(f"/o/acme/rounds/{acme_round.public_id}/close/")
+
+    html = asked.content.decode()
+    acme_round.refresh_from_db()
+    assert asked.status_code == 200 and acme_round.status == "open"
+    assert "2 of 5 invited have submitted; 3 have not, and could not any more." in html
+    assert 'name="confirm" value="yes"' in html and "Keep it open" in html
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("emails", "message"),
+    [
+        (0, "The round is open, but nobody was emailed: invite people or make anonymous links"),
+        (1, "The round is open: 1 invitation is on its way."),
+        (3, "The round is open: 3 invitations are on their way."),
+    ],
+)
+def test_opening_says_how_many_were_invited(
+    client, lena, acme_round, emails, message, django_capture_on_commit_callbacks
+):
+    Invitation.objects.bulk_create(
+        Invitation(round=acme_round, email=f"p{n}@acme.example") for n in range(emails)
+    )
+    client.force_login(lena)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        page = client.post(f"/o/acme/rounds/{acme_round.public_id}/open/", follow=True)
+
+    assert message in page.content.decode()
+
+
+@pytest.mark.django_db
+def test_recompute_is_offered_only_where_a_result_is_out_of_date(client, lena, acme_round):
+    Round.objects.filter(pk=acme_round.pk).update(status=Round.Status.OPEN)
+    answered_round(acme_round, [{"monitoring-drift": 1}] * 5)  # no result computed yet
+    client.force_login(lena)
+    url = f"/o/acme/rounds/{acme_round.public_id}/participation/"
+
+    stale = client.get(url).content.decode()
+    closed_and_computed(acme_round)
+    fresh = client.get(url).content.decode()
+
+    assert "Recompute results" in stale and "Recompute results" not in fresh

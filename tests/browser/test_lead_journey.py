@@ -62,7 +62,7 @@ def test_lead_signs_up_creates_a_round_invites_and_opens_it(
     page.get_by_role("button", name="Open the round").click()
     expect(heading).to_have_text("Spring check Status: Open")
     expect(page.get_by_role("status")).to_have_text(
-        "The round is open: invitations are on their way."
+        "The round is open: 3 invitations are on their way."
     )
     assert sorted(message.to[0] for message in mailoutbox) == PEOPLE
     assert all("/r/" in message.body for message in mailoutbox)
