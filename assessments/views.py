@@ -272,11 +272,17 @@ def invitations_add(request: HttpRequest, round_id: UUID) -> HttpResponse:
             )
         except InvitationImportError as error:
             problems = error.problems
-            form.add_error("emails", f"Nothing was imported: {len(problems)} line(s) need fixing.")
+            form.add_error(
+                "emails",
+                f"Nothing was imported: {len(problems)} "
+                + ("line needs" if len(problems) == 1 else "lines need")
+                + " fixing.",
+            )
         except ValidationError as error:
             return round_action_refused(request, round, error)
         else:
-            return round_action_done(request, round, f"Invited {len(invitations)} people.")
+            count = len(invitations)
+            return round_action_done(request, round, f"Invited {count} {pluralize_people(count)}.")
     return participation_page(
         request,
         round,

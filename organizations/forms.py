@@ -67,11 +67,16 @@ class SignupForm(SetPasswordMixin, forms.Form):
         # Django's password validators, judging the password against this person's details.
         person = User(email=self.cleaned_data.get("email", ""))
         person.first_name = self.cleaned_data.get("first_name", "")
-        self.validate_password_for_user(person)
+        # Beside the password itself; only a mismatch belongs under the confirmation.
+        self.validate_password_for_user(person, password_field_name="password1")
 
 
 class JoinForm(BaseUserCreationForm):
     """A new account for the email an invitation was sent to; the email itself is not editable."""
+
+    def validate_password_for_user(self, user, **kwargs):
+        # Beside the password itself; only a mismatch belongs under the confirmation.
+        super().validate_password_for_user(user, password_field_name="password1")
 
     class Meta:
         model = User

@@ -199,3 +199,20 @@ def test_a_revoked_invitation_stops_working(client, lena, acme_round):
 
 def participation_url(round: Round) -> str:
     return f"/o/acme/rounds/{round.public_id}/participation/"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("solo@acme.example", "Invited 1 person."),
+        ("broken@", "Nothing was imported: 1 line needs fixing."),
+        ("broken@\nalso@broken@", "Nothing was imported: 2 lines need fixing."),
+    ],
+)
+def test_one_and_many_are_worded_apart(client, lena, acme_round, text, message):
+    client.force_login(lena)
+
+    response = post_emails(client, acme_round, text)
+
+    assert message in response.content.decode()

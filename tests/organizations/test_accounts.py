@@ -55,7 +55,7 @@ def test_two_organizations_with_one_name_get_distinct_addresses(client, acme):
     ("change", "field", "message"),
     [
         ({"email": "not-an-email"}, "email", "valid email"),
-        ({"password1": "123", "password2": "123"}, "password2", "too short"),
+        ({"password1": "123", "password2": "123"}, "password1", "too short"),
         ({"password2": "something-else-42"}, "password2", "didn\u2019t match"),
         ({"organization_name": ""}, "organization_name", "required"),
         ({"organization_name": "x" * 201}, "organization_name", "at most 200"),
