@@ -293,8 +293,9 @@ def demo_seed(*, respondents: int = 40, teams: int = 4, seed: int = 2026) -> Dem
     )
     lead.set_password(lead_password)
     lead.save(update_fields=["password"])
+    # The organization's owner, who leads its rounds too: a visitor sees People & teams.
     Membership.objects.update_or_create(
-        user=lead, organization=organization, defaults={"role": Membership.Role.LEAD}
+        user=lead, organization=organization, defaults={"role": Membership.Role.OWNER}
     )
 
     now = timezone.now()

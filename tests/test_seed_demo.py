@@ -59,6 +59,8 @@ def test_the_demo_is_real_and_usable_by_the_lead(
     )
     for item in demo["rounds"]:
         assert client.get(item["dashboard_url"]).status_code == 200
+    # The demo's lead owns the organization, so People & teams is there to explore.
+    assert "People &amp; teams" in client.get("/o/demo/").content.decode()
     closed, opened = Round.objects.order_by("created_at")
     assert closed.responses.filter(submitted_at__isnull=False).count() == 12
     assert opened.responses.filter(submitted_at__isnull=False).count() == 12
