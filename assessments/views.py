@@ -108,8 +108,12 @@ def round_edit(request: HttpRequest, round_id: UUID) -> HttpResponse:
     round = round_get(organization=request.organization, public_id=round_id)
     form = RoundForm(request.POST or None, instance=round, organization=request.organization)
     status = 200
-    if round.status == Round.Status.CLOSED:
-        form.add_error(None, "This round is closed: reopen it to change it.")
+    closed = round.status == Round.Status.CLOSED
+    if closed:
+        # Shown read-only with the reason, and a post changes nothing. (An error added to the
+        # form here failed: a form has no cleaned data before it is validated.)
+        for field in form.fields.values():
+            field.disabled = True
         status = HTTPStatus.CONFLICT if request.method == "POST" else 200
     elif request.method == "POST":
         if form.is_valid():
@@ -121,7 +125,7 @@ def round_edit(request: HttpRequest, round_id: UUID) -> HttpResponse:
                 messages.success(request, "Round saved.")
                 return redirect_to_participation(request, round)
         status = HTTPStatus.UNPROCESSABLE_ENTITY
-    context = {"form": form, "round": round}
+    context = {"form": form, "round": round, "closed": closed}
     return render(request, "assessments/round_form.html", context, status=status)
 
 

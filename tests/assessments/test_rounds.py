@@ -328,3 +328,20 @@ def test_recompute_is_offered_only_where_a_result_is_out_of_date(client, lena, a
     fresh = client.get(url).content.decode()
 
     assert "Recompute results" in stale and "Recompute results" not in fresh
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_a_closed_round_s_settings_are_read_only_not_a_500(client, lena, acme_round, method):
+    """Opening the settings of a closed round was a 500 (an error added to an unvalidated
+    form); a post must change nothing."""
+    Round.objects.filter(pk=acme_round.pk).update(status=Round.Status.CLOSED)
+    client.force_login(lena)
+    url = f"/o/acme/rounds/{acme_round.public_id}/edit/"
+
+    response = getattr(client, method)(url, {"title": "Renamed"} if method == "post" else None)
+
+    assert response.status_code == (409 if method == "post" else 200)
+    assert "This round is closed: reopen it to change it." in response.content.decode()
+    acme_round.refresh_from_db()
+    assert acme_round.title == "Spring check"
