@@ -435,6 +435,12 @@ def result_data(
         c.overall, c.team_tables, shown_teams, c.team_names, c.questions, threshold
     )
     mark_disagreements(disagreements, principle_rows, question_data, c.by_key)
+    # Each real team shown, scored once for its gap and its roadmap.
+    team_scores = {
+        team: principle_levels(c.team_tables.get(team, {}), c.questions, c.principles, threshold)
+        for team in shown_teams
+        if team is not None
+    }
     return {
         "responses": c.responses,
         "invited": invited,
@@ -449,8 +455,8 @@ def result_data(
         "goals": goals,
         "questions": question_data,
         "disagreements": disagreements,
-        "team_gaps": team_gaps(c, [t for t in shown_teams if t is not None], level_values),
-        "team_roadmaps": team_roadmaps(c, [t for t in shown_teams if t is not None], fit),
+        "team_gaps": team_gaps(c, team_scores, level_values),
+        "team_roadmaps": team_roadmaps(c, team_scores, fit),
         "outcomes": outcome_baselines(c.overall, c.questions, threshold),
         "breakdowns": breakdowns(c, hidden_teams, hidden_roles),
         "comments": comment_section(c, answers),
@@ -699,16 +705,15 @@ def group_disagreements(
     return rows
 
 
-def team_roadmaps(c: "Counted", shown_teams: list, fit: dict) -> list[schema.TeamRoadmap]:
+def team_roadmaps(c: "Counted", team_scores: dict, fit: dict) -> list[schema.TeamRoadmap]:
     """Each shown team's own short roadmap (ours): its stage and up to two pilots by the same
     rules as the round's, each with the next rung of the pilot's lowest question in that team.
     A team's rung names where most of it stands, without the count: a team is smaller than
     the round, and its question-level counts are not published anywhere else."""
     in_production = fit["verdict"] != scoring.FIT_NOT_YET
     rows = []
-    for team in shown_teams:
+    for team, levels in team_scores.items():
         table = c.team_tables.get(team, {})
-        levels = principle_levels(table, c.questions, c.principles, c.threshold)
         readiness = scoring.readiness(levels.values())
         means = {
             q.key: scoring.thinned(scoring.spread(*table.get(q.id, NO_ANSWERS)), c.threshold).mean
@@ -767,13 +772,13 @@ def outcome_baselines(overall, questions, threshold: int) -> list[schema.Outcome
 TEAM_GAP_MIN_LEVELS = 1.0
 
 
-def team_gaps(c: "Counted", shown_teams: list, org_levels: dict) -> list[schema.TeamGap]:
+def team_gaps(c: "Counted", team_scores: dict, org_levels: dict) -> list[schema.TeamGap]:
     """Shown teams whose average principle level is TEAM_GAP_MIN_LEVELS or more below the rest
     of the round's, or that are weak (below WEAK_LEVEL) where the round is not. The rest is the
     round minus the team: both are published, so it says nothing new of anyone."""
     overall, questions, principles, threshold = c.overall, c.questions, c.principles, c.threshold
     gaps = []
-    for team in shown_teams:
+    for team, here in team_scores.items():
         table = c.team_tables.get(team, {})
         rest = {
             question_id: (
@@ -783,7 +788,6 @@ def team_gaps(c: "Counted", shown_teams: list, org_levels: dict) -> list[schema.
             )
             for question_id, (dist, dont_know, not_applicable) in overall.items()
         }
-        here = principle_levels(table, questions, principles, threshold)
         there = principle_levels(rest, questions, principles, threshold)
         both = [k for k in principles if here[k].level is not None and there[k].level is not None]
         weak = [

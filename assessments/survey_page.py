@@ -119,19 +119,18 @@ def sections_html(
     ]
 
 
-def answered_keys(layout: SurveyLayout, answers: list[SavedAnswer]) -> set[str]:
-    """The keys of the questions these saved answers answer (a saved answer is never empty:
-    clearing one deletes it)."""
-    keys = {question.id: question.key for question in layout.by_key.values()}
-    return {keys[answer.question_id] for answer in answers if answer.question_id in keys}
-
-
 @dataclass(frozen=True)
 class SurveyPosition:
     """Where a respondent stands: what is answered, overall and per section, and where to go."""
 
     layout: SurveyLayout
     answered: frozenset[str]
+
+    @classmethod
+    def of(cls, layout: SurveyLayout, answers: list[SavedAnswer]) -> "SurveyPosition":
+        """From the saved answers (a saved answer is never empty: clearing one deletes it)."""
+        keys = {question.id: question.key for question in layout.by_key.values()}
+        return cls(layout, frozenset(keys[a.question_id] for a in answers if a.question_id in keys))
 
     @property
     def total(self) -> int:

@@ -54,7 +54,6 @@ from .services import (
 from .survey import InvalidAnswer, parse_answer, survey_layout
 from .survey_page import (
     SurveyPosition,
-    answered_keys,
     saved_answers,
     sections_html,
     survey_states,
@@ -333,7 +332,7 @@ def survey_context(invitation, layout, answers) -> dict:
         "round": round,
         "organization": round.organization,
         "layout": layout,
-        "position": SurveyPosition(layout, frozenset(answered_keys(layout, answers))),
+        "position": SurveyPosition.of(layout, answers),
         "submitted": bool(response and response.submitted_at),
     }
 
@@ -362,7 +361,7 @@ def section_page(request, screen: ScreenState, index: int, *, status=200, errors
     section, states = survey_states(
         layout, screen.answers, errors=errors, posted=request.POST if errors else None
     )[index]
-    position = SurveyPosition(layout, frozenset(answered_keys(layout, screen.answers)))
+    position = SurveyPosition.of(layout, screen.answers)
     key = FrameKey(
         questionnaire_id=screen.questionnaire_id,
         section_index=index,
@@ -401,14 +400,13 @@ def review_page(request, invitation, *, status=200) -> HttpResponse:
 def survey(request: HttpRequest, token: str) -> HttpResponse:
     """The invitation link: resume at the first section with an unanswered question, or at the
     review screen once everything is answered."""
-    invitation = invitation_by_token(token=token)
-    round = invitation.round
-    request.log_scope = (round.organization_id, round.public_id)
-    if not round.accepts_answers:
-        return survey_closed_page(request, invitation)
-    layout = survey_layout(round.questionnaire_id)
-    position = SurveyPosition(layout, frozenset(answered_keys(layout, saved_answers(invitation))))
-    resume = position.next_unanswered()
+    screen = screen_state(token=token)
+    request.log_scope = (screen.organization_id, screen.round_public_id)
+    if not screen.accepts_answers:
+        return survey_closed_page(request, invitation_by_token(token=token))
+    resume = SurveyPosition.of(
+        survey_layout(screen.questionnaire_id), screen.answers
+    ).next_unanswered()
     if resume is None:
         return redirect("assessments:survey-review", token=token)
     return redirect("assessments:survey-section", token=token, section_key=resume[0].key)

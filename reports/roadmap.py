@@ -90,9 +90,9 @@ class Roadmap:
 NUMBER_WORDS = {1: "one", 2: "two", 3: "three"}
 
 
-def and_join(names: list[str]) -> str:
-    """ "a", "a and b", "a, b and c", in lower case."""
-    names = [name.lower() for name in names]
+def and_join(names: list[str], *, lower: bool = True) -> str:
+    """ "a", "a and b", "a, b and c", in lower case unless the names are proper nouns."""
+    names = [name.lower() for name in names] if lower else names
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
@@ -141,9 +141,7 @@ class Reading:
         """The teams weak where the round is not, as words ("" when none): the pooled levels
         cannot show them, so the steps built on those levels point to them."""
         names = [f"the {gap['team']} team" for gap in self.data.get("team_gaps", []) if gap["weak"]]
-        if len(names) < 2:
-            return "".join(names)
-        return ", ".join(names[:-1]) + " and " + names[-1]  # names keep their capitals
+        return and_join(names, lower=False) if names else ""
 
     def rung_text(self, key: str) -> str | None:
         """“<question>: today “<label>” (n of N); next: “<label>”.”, for a practice."""

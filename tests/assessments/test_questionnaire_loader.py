@@ -30,8 +30,8 @@ GUIDE_CHALLENGES = [
 ]
 
 
-def edited_copy(tmp_path: Path, old: str, new: str) -> Path:
-    text = DEFAULT_QUESTIONNAIRE.read_text()
+def edited_copy(tmp_path: Path, old: str, new: str, source: Path = DEFAULT_QUESTIONNAIRE) -> Path:
+    text = source.read_text()
     assert old in text
     path = tmp_path / "edited.toml"
     path.write_text(text.replace(old, new, 1))

@@ -2,7 +2,6 @@
 standard, and answered with "doesn't apply" kept apart from "don't know"."""
 
 import tomllib
-from pathlib import Path
 
 import pytest
 from django.test import Client
@@ -14,6 +13,7 @@ from assessments.questionnaire_loader import (
     validate,
 )
 from tests.assessments.builders import FIT_KEYS, answered_round, closed_and_computed
+from tests.assessments.test_questionnaire_loader import edited_copy
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 PRODUCTION_DIMENSIONS = {"continuous-delivery", "continuous-training", "monitoring", "outcomes"}
@@ -22,14 +22,6 @@ PRODUCTION_DIMENSIONS = {"continuous-delivery", "continuous-training", "monitori
 def v2_data() -> dict:
     with LATEST_QUESTIONNAIRE.open("rb") as file:
         return tomllib.load(file)
-
-
-def edited_v2(tmp_path: Path, old: str, new: str) -> Path:
-    text = LATEST_QUESTIONNAIRE.read_text()
-    assert old in text
-    path = tmp_path / "edited.toml"
-    path.write_text(text.replace(old, new, 1))
-    return path
 
 
 @pytest.mark.django_db
@@ -135,7 +127,7 @@ def test_no_v2_label_carries_a_number_and_no_help_argues_for_an_answer():
     ],
 )
 def test_the_loader_refuses_a_v2_file_that_breaks_the_standard(tmp_path, old, new, message):
-    path = edited_v2(tmp_path, old, new)
+    path = edited_copy(tmp_path, old, new, source=LATEST_QUESTIONNAIRE)
     with path.open("rb") as file:
         data = tomllib.load(file)
 

@@ -8,6 +8,7 @@ from django.utils import timezone
 from assessments.models import Answer, Invitation, Response, Round
 from assessments.questionnaire_loader import DEFAULT_QUESTIONNAIRE, questionnaire_load
 from config.celery import app
+from tests.assessments.builders import FIT_KEYS
 from tests.conftest import forget_broker_connections
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -80,15 +81,7 @@ def test_saved_as_you_go_is_said_only_where_the_script_that_does_it_runs(client,
 
 @pytest.mark.django_db
 def test_the_link_resumes_at_the_first_unanswered_question_then_at_the_review(client, invitation):
-    for key in (
-        "fit-production",
-        "fit-multiple-models",
-        "fit-retraining",
-        "fit-dedicated-team",
-        "fit-pain",
-        "fit-business-critical",
-        "fit-resources",
-    ):
+    for key in FIT_KEYS:
         save(client, invitation, key, "1")
 
     resumed = client.get(f"/r/{invitation.token}/")
